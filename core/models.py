@@ -1,0 +1,112 @@
+"""The kernel's tables: the people-facing chat profile, staff accounts, units, organisations, audit.
+
+A chat is only ever known by a blind index of its id (`core.crypto.blind_index("chat", id)`);
+the id itself is never stored here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields, models
+
+
+class ChatProfile(models.Model):
+    """What the bot remembers about a private chat: language and country, nothing else."""
+
+    id = fields.IntField(primary_key=True)
+    chat_key = fields.CharField(max_length=64, unique=True)
+    language = fields.CharField(max_length=16, default="en")
+    country = fields.CharField(max_length=8, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "chat_profile"
+
+
+class ChatMessage(models.Model):
+    """A message in a chat that the bot may still delete for "Erase this chat" (kept 48 hours)."""
+
+    id = fields.IntField(primary_key=True)
+    chat_key = fields.CharField(max_length=64, db_index=True)
+    message_id = fields.BigIntField()
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        table = "chat_message"
+        unique_together = (("chat_key", "message_id"),)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # manages staff, units, routing, settings
+    FOCAL_POINT = "focal_point"  # law enforcement: reads and handles its unit's tips
+    EDITOR = "editor"  # NGO / media: writes campaigns and content
+    APPROVER = "approver"  # NGO / media: approves others' campaigns
+
+
+class Organisation(models.Model):
+    """An NGO or media partner that owns campaigns."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=200, unique=True)
+    kind = fields.CharField(max_length=20, default="ngo")  # ngo | media | agency
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organisation"
+
+
+class Unit(models.Model):
+    """A law-enforcement unit (national focal point) or the regional fallback desk."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=200)
+    country = fields.CharField(max_length=8, null=True)  # None for the regional desk
+    is_regional = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "unit"
+
+
+class StaffMember(models.Model):
+    """A person who signs in to the admin. Keys are for sealing tips (see tips/ and core.crypto)."""
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    display_name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=20)
+    unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
+        "core.Unit", related_name="staff", null=True, on_delete=fields.SET_NULL
+    )
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "core.Organisation", related_name="staff", null=True, on_delete=fields.SET_NULL
+    )
+    password_hash = fields.CharField(max_length=255)
+    totp_secret_sealed = fields.BinaryField(null=True)
+    public_key = fields.BinaryField(null=True)
+    private_key_wrapped = fields.BinaryField(null=True)  # wrapped with a key from the password
+    private_key_recovery = fields.BinaryField(null=True)  # wrapped with the one-time recovery key
+    key_salt = fields.BinaryField(null=True)
+    is_active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_member"
+
+
+class AuditEntry(models.Model):
+    """One thing that happened, who did it, to what. Written, never edited."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    actor = fields.CharField(max_length=64)  # "staff:<id>", "bot", "system", "cli"
+    action = fields.CharField(max_length=64, db_index=True)
+    target = fields.CharField(max_length=64, null=True)  # "tip:<id>", "campaign:<id>"
+    details = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "audit_entry"
+        ordering = ("-id",)

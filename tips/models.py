@@ -1,0 +1,1 @@
+"""tips tables (filled in by the tips domain)."""
