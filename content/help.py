@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from content.library import COUNTRIES, ContentError
+from content.library import COUNTRIES, ContentError, parse_files
 from core.i18n import LANGUAGES, fallback_chain
 
 HELP_DIR = Path(__file__).resolve().parent / "help"
@@ -112,13 +112,8 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=8)
 def _load_directory(root: Path) -> HelpDirectory:
-    entries: list[Entry] = []
-    problems: list[str] = []
-    for path in sorted(root.glob("*.yaml")):
-        try:
-            entries += parse_help_file(path)
-        except ContentError as error:
-            problems.append(str(error))
+    files, problems = parse_files(sorted(root.glob("*.yaml")), parse_help_file)
+    entries = [entry for file_entries in files for entry in file_entries]
     seen: set[str] = set()
     for entry in entries:
         if entry.id in seen:

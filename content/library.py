@@ -7,12 +7,12 @@ page as Telegram messages ending with its sources and the date it was last revie
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -20,6 +20,7 @@ from content.render import BULLET, Block, Run, body_problems, chunk_blocks, pars
 from core.i18n import LANGUAGES, fallback_chain, is_rtl
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+T = TypeVar("T")
 
 # Topic id -> its place in menus. Every language of a topic carries the same order.
 TOPICS: dict[str, int] = {
@@ -177,16 +178,22 @@ def clear_cache() -> None:
 
 @lru_cache(maxsize=8)
 def _load_library(root: Path) -> Library:
-    pages: list[Page] = []
-    problems: list[str] = []
-    for path in page_paths(root):
-        try:
-            pages.append(parse_page(path))
-        except ContentError as error:
-            problems.append(str(error))
+    pages, problems = parse_files(page_paths(root), parse_page)
     if problems:
         raise ContentError(root, problems)
     return Library(pages)
+
+
+def parse_files(paths: Iterable[Path], parse: Callable[[Path], T]) -> tuple[list[T], list[str]]:
+    """Parse every file, collecting each broken file's problems instead of stopping at the first."""
+    parsed: list[T] = []
+    problems: list[str] = []
+    for path in paths:
+        try:
+            parsed.append(parse(path))
+        except ContentError as error:
+            problems.append(str(error))
+    return parsed, problems
 
 
 def page_paths(root: Path) -> list[Path]:
