@@ -6,7 +6,7 @@ from tortoise import fields, models
 
 
 class Subscriber(models.Model):
-    """A chat that opted in to alerts. The chat id is sealed; rows are found by a blind index."""
+    """A chat that opted in to alerts: the chat id is sealed, rows are found by a blind index."""
 
     id = fields.IntField(primary_key=True)
     chat_key = fields.CharField(max_length=64, unique=True)

@@ -34,7 +34,8 @@ RTL_LANGUAGES = frozenset({"ar", "ps", "ur"})
 
 FSI, PDI = "\u2068", "\u2069"
 # Runs of Latin letters, digits and the punctuation inside numbers, phones, URLs and dates.
-_LTR_RUN = re.compile(r"[A-Za-z0-9+][A-Za-z0-9+\-./:_%@&?=#()' ]*[A-Za-z0-9)%]|[A-Za-z0-9]")
+# Brackets stay outside: they are mirrored by the surrounding right-to-left text.
+_LTR_RUN = re.compile(r"[A-Za-z0-9+][A-Za-z0-9+\-./:_%@&?=#' ]*[A-Za-z0-9%]|[A-Za-z0-9]")
 
 
 def N_(message: str) -> str:

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
                 ('topics', fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
                 ('subscribed_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'subscriber', 'app': 'campaigns', 'pk_attr': 'id', 'table_description': 'A chat that opted in to alerts. The chat id is sealed; rows are found by a blind index.'},
+            options={'table': 'subscriber', 'app': 'campaigns', 'pk_attr': 'id', 'table_description': 'A chat that opted in to alerts: the chat id is sealed, rows are found by a blind index.'},
             bases=['Model'],
         ),
     ]
