@@ -6,6 +6,7 @@ error deep inside the bot or the sender.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -30,13 +31,25 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     send_rate: float = Field(default=30.0, gt=0, le=10_000)
     data_dir: Path = Path("var")
+    # Optional offline escrow: every tip key is also sealed to this Curve25519 public key
+    # (64 hex characters or base64); its private key lives off the server.
+    escrow_public_key: str | None = None
 
     @field_validator("telegram_api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("telegram_token", "webhook_url", "secret_key", mode="before")
+    @field_validator("escrow_public_key")
+    @classmethod
+    def _escrow_is_a_key(cls, value: str | None) -> str | None:
+        if value is not None and _decode_key(value) is None:
+            raise ValueError("AMAN_ESCROW_PUBLIC_KEY must be a 32-byte key in hex or base64")
+        return value
+
+    @field_validator(
+        "telegram_token", "webhook_url", "secret_key", "escrow_public_key", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -50,6 +63,10 @@ class Settings(BaseSettings):
     def database(self) -> str:
         return self.database_url or f"sqlite://{self.data_dir / 'aman.sqlite3'}"
 
+    def escrow_key(self) -> bytes | None:
+        """The escrow public key's 32 bytes, or None when no escrow is configured."""
+        return _decode_key(self.escrow_public_key) if self.escrow_public_key else None
+
     def server_secret(self) -> bytes:
         """The server secret; in development it is generated once into the data directory."""
         if self.secret_key:
@@ -62,6 +79,18 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+
+def _decode_key(text: str) -> bytes | None:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except ValueError:
+            return None
+    return raw if len(raw) == 32 else None
 
 
 @lru_cache(maxsize=1)

@@ -1,1 +1,174 @@
-"""tips tables (filled in by the tips domain)."""
+"""The tips tables: sealed tips and what hangs off them, drafts in progress, routing rules.
+
+A tip keeps only routing metadata in clear (country, category, urgency, status, dates, unit);
+everything the reporter wrote or sent is encrypted with the tip's own key. No table here holds a
+Telegram user id, chat id, username, name or phone number in clear: drafts are found by a blind
+index of the chat, and a notification request keeps its chat id sealed at rest.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields, models
+
+
+class Category(StrEnum):
+    SMUGGLING = "smuggling"
+    TRAFFICKING = "trafficking"
+    MISSING = "missing"
+    BOAT = "boat"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class TipStatus(StrEnum):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    ACTION_TAKEN = "action_taken"
+    CLOSED = "closed"
+
+
+class Tip(models.Model):
+    """A submitted report. Routing metadata in clear, the answers as ciphertext."""
+
+    id = fields.IntField(primary_key=True)
+    unit = fields.ForeignKeyField("core.Unit", related_name="tips", on_delete=fields.RESTRICT)
+    country = fields.CharField(max_length=8, db_index=True)
+    category = fields.CharEnumField(Category, max_length=16)
+    urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
+    status = fields.CharEnumField(TipStatus, max_length=16, default=TipStatus.NEW)
+    content = fields.BinaryField()  # SecretBox(tip key, JSON answers)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "tip"
+
+
+class TipKey(models.Model):
+    """The tip key sealed to one staff member or to the offline escrow key."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="keys", on_delete=fields.CASCADE)
+    staff = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tip_keys", null=True, on_delete=fields.CASCADE
+    )
+    is_escrow = fields.BooleanField(default=False)
+    sealed_key = fields.BinaryField()  # sealed box of the 32-byte tip key
+
+    class Meta:
+        table = "tip_key"
+        unique_together = (("tip", "staff"),)
+
+
+class TipMessage(models.Model):
+    """A follow-up in either direction: the reporter adding information, or a staff reply."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="messages", on_delete=fields.CASCADE)
+    from_reporter = fields.BooleanField()
+    author = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tip_replies", null=True, on_delete=fields.SET_NULL
+    )
+    body = fields.BinaryField()  # SecretBox(tip key, text)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_message"
+        ordering = ("id",)
+
+
+class TipFile(models.Model):
+    """An attachment: the original kept encrypted as evidence, plus a cleaned copy for triage."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="files", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=16)  # photo, video, voice, document
+    mime = fields.CharField(max_length=64)  # from the magic bytes, never the file name
+    size = fields.IntField()
+    original = fields.BinaryField()  # SecretBox(tip key, bytes as received)
+    triage = fields.BinaryField(null=True)  # SecretBox(tip key, re-encoded image without EXIF)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_file"
+        ordering = ("id",)
+
+
+class Receipt(models.Model):
+    """The only link from a reporter back to their tip: an Argon2id hash of the 16 digits."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.OneToOneField("tips.Tip", related_name="receipt", on_delete=fields.CASCADE)
+    digest = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_receipt"
+
+
+class Draft(models.Model):
+    """A report being written: found by a blind index of the chat, sealed at rest, expiring."""
+
+    id = fields.IntField(primary_key=True)
+    chat_key = fields.CharField(max_length=64, unique=True)
+    state = fields.CharField(max_length=32)
+    sealed = fields.BinaryField()  # seal_at_rest(JSON answers and language)
+    expires_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "tip_draft"
+
+
+class DraftFile(models.Model):
+    """A file attached to a draft, already checked, sealed at rest until the tip is submitted."""
+
+    id = fields.IntField(primary_key=True)
+    draft = fields.ForeignKeyField("tips.Draft", related_name="files", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=16)
+    mime = fields.CharField(max_length=64)
+    size = fields.IntField()
+    sealed = fields.BinaryField()
+
+    class Meta:
+        table = "tip_draft_file"
+        ordering = ("id",)
+
+
+class NotifyRequest(models.Model):
+    """A reporter's opt-in to one notice when staff reply: the chat id sealed at rest, deleted
+    once the notice is sent or the tip closes."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.OneToOneField("tips.Tip", related_name="notify", on_delete=fields.CASCADE)
+    chat_sealed = fields.BinaryField()  # seal_at_rest(JSON chat id and language)
+    due = fields.BooleanField(default=False, db_index=True)  # a reply is waiting to be announced
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_notify_request"
+
+
+class RoutingRule(models.Model):
+    """Where tips go: a rule matches on country, category and urgency (empty = any) and names
+    a unit. The most specific then highest-priority rule whose unit can receive wins."""
+
+    id = fields.IntField(primary_key=True)
+    country = fields.CharField(max_length=8, null=True)
+    category = fields.CharEnumField(Category, max_length=16, null=True)
+    urgency = fields.CharEnumField(Urgency, max_length=16, null=True)
+    unit = fields.ForeignKeyField(
+        "core.Unit", related_name="routing_rules", on_delete=fields.CASCADE
+    )
+    priority = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_routing_rule"
