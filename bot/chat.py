@@ -1,0 +1,156 @@
+"""Per-chat state for the bot: the chat's profile (language, country) and the messages it may erase.
+
+Everything lives in the database under a blind index of the chat id, never the id itself, so any
+bot process can serve any chat, and "Erase this chat" can find what to delete for 48 hours.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from babel.support import NullTranslations
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from core import crypto
+from core.i18n import best_language, translator
+from core.logs import get_logger
+from core.models import ChatMessage, ChatProfile
+
+log = get_logger(__name__)
+
+KEEP_MESSAGES = timedelta(hours=48)
+_PRUNE_EVERY = 200  # old rows are pruned on every 200th recorded message in this process
+_recorded = count(1)
+
+Context = ContextTypes.DEFAULT_TYPE
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def chat_key(chat_id: int) -> str:
+    return crypto.blind_index("chat", chat_id)
+
+
+def is_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def guessed_language(update: Update) -> str:
+    """The language Telegram reports for the person, narrowed to one Aman speaks."""
+    user = update.effective_user
+    return best_language(user.language_code if user else None)
+
+
+async def profile_of(update: Update) -> ChatProfile:
+    """The chat's stored profile, or an unsaved one in the person's Telegram language."""
+    key = chat_key(update.effective_chat.id)
+    profile = await ChatProfile.get_or_none(chat_key=key)
+    return profile or ChatProfile(chat_key=key, language=guessed_language(update), country=None)
+
+
+async def save_choice(
+    update: Update, *, language: str | None = None, country: str | None = None
+) -> ChatProfile:
+    """Store the person's language or country choice (only for private chats)."""
+    profile = await profile_of(update)
+    if language is not None:
+        profile.language = language
+    if country is not None:
+        profile.country = country
+    await profile.save()
+    return profile
+
+
+def tr(language_or_profile: str | ChatProfile | None) -> NullTranslations:
+    """The gettext translator for a language code or a chat profile."""
+    if isinstance(language_or_profile, ChatProfile):
+        return translator(language_or_profile.language)
+    return translator(language_or_profile)
+
+
+async def remember(chat_id: int, message_id: int) -> None:
+    """Record a message id for "Erase this chat"; a failure here never stops a conversation."""
+    try:
+        await ChatMessage.get_or_create(chat_key=chat_key(chat_id), message_id=message_id)
+        if next(_recorded) % _PRUNE_EVERY == 0:
+            await prune_messages()
+    except Exception as error:  # erasing is best effort, the chat must go on
+        log.warning("could not record a message for erasing: %s", type(error).__name__)
+
+
+async def prune_messages(now: datetime | None = None) -> int:
+    """Forget recorded messages older than 48 hours (Telegram no longer lets us delete them)."""
+    cutoff = (now or datetime.now(UTC)) - KEEP_MESSAGES
+    return await ChatMessage.filter(at__lt=cutoff).delete()
+
+
+async def recent_message_ids(chat_id: int) -> list[int]:
+    cutoff = datetime.now(UTC) - KEEP_MESSAGES
+    rows = ChatMessage.filter(chat_key=chat_key(chat_id), at__gte=cutoff)
+    return sorted(await rows.values_list("message_id", flat=True))
+
+
+async def forget_chat(chat_id: int) -> None:
+    """Delete everything stored about the chat in the kernel's tables."""
+    key = chat_key(chat_id)
+    await ChatMessage.filter(chat_key=key).delete()
+    await ChatProfile.filter(chat_key=key).delete()
+
+
+async def send(
+    update: Update,
+    context: Context,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    **kwargs: object,
+) -> Message:
+    """Send an HTML message to the update's chat and record it for erasing (private chats)."""
+    chat_id = update.effective_chat.id
+    kwargs.setdefault("parse_mode", ParseMode.HTML)
+    kwargs.setdefault("link_preview_options", NO_PREVIEW)
+    message = await context.bot.send_message(chat_id, text, reply_markup=reply_markup, **kwargs)
+    if is_private(update):
+        await remember(chat_id, message.message_id)
+    return message
+
+
+async def show(
+    update: Update,
+    context: Context,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    fresh: bool = False,
+) -> None:
+    """Answer a button press by editing its message in place (unless `fresh`); anything else
+    gets a new message."""
+    query = update.callback_query
+    if query is None or query.message is None or fresh:
+        await send(update, context, text, reply_markup)
+        return
+    await answer(update)
+    try:
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=reply_markup,
+            link_preview_options=NO_PREVIEW,
+        )
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return
+        await send(update, context, text, reply_markup)  # too old or gone: say it anew
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    """Stop the button's spinner; a query answered twice or too late is harmless."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer(text)
+    except TelegramError:
+        pass

@@ -1,0 +1,105 @@
+"""Privacy & safety: what the bot keeps and never keeps, and "Erase this chat".
+
+Erasing deletes every message of the last 48 hours on both sides (Telegram allows no older ones),
+then the chat's stored profile; it leaves nothing behind in the chat, only a passing notice on the
+button, because a phone may be checked by someone else.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.chat import Context, answer, forget_chat, profile_of, recent_message_ids, show, tr
+from bot.keyboards import MENU, Button, menu_row
+from bot.menu import screen
+from campaigns.subscriptions import subscription_of, unsubscribe
+from core.i18n import N_
+from core.logs import get_logger
+
+log = get_logger(__name__)
+commands = [("privacy", N_("What we keep, and erasing this chat"))]
+_BATCH = 100  # deleteMessages takes at most 100 ids
+
+
+@screen("privacy")
+async def privacy(update: Update, context: Context) -> None:
+    _ = tr(await profile_of(update)).gettext
+    text = "\n\n".join(
+        [
+            _("<b>Privacy & safety</b>"),
+            _(
+                "<b>What we keep:</b> your language, your country and, if you turn them on, "
+                "your alert subscription. Your chat is known to us only by a sealed code, "
+                "not by your Telegram number or name."
+            ),
+            _(
+                "<b>What we never keep:</b> your name, username or phone number, and what you "
+                "write here (except an anonymous report, if you choose to send one)."
+            ),
+            _(
+                "<b>Staying safe:</b> if someone else may look at your phone, use “Erase this "
+                "chat”. It deletes the messages of the last 48 hours on both sides and "
+                "everything we know about this chat."
+            ),
+        ]
+    )
+    erase = Button(_("🧹 Erase this chat"), callback_data="privacy:erase")
+    await show(update, context, text, InlineKeyboardMarkup([[erase], menu_row(_)]))
+
+
+async def confirm(update: Update, context: Context) -> None:
+    _ = tr(await profile_of(update)).gettext
+    buttons = [[Button(_("Yes, erase the chat"), callback_data="privacy:erase:chat")]]
+    if await subscription_of(update.effective_chat.id):
+        all_ = Button(_("Erase and stop alerts"), callback_data="privacy:erase:all")
+        buttons.append([all_])
+    buttons.append([Button(_("No, go back"), callback_data=MENU)])
+    text = _(
+        "Erase this chat? The messages of the last 48 hours disappear on both sides and the "
+        "bot forgets your language and country. This cannot be undone."
+    )
+    await show(update, context, text, InlineKeyboardMarkup(buttons))
+
+
+async def erase(update: Update, context: Context) -> None:
+    chat_id = update.effective_chat.id
+    _ = tr(await profile_of(update)).gettext
+    if update.callback_query.data.endswith(":all"):
+        await unsubscribe(chat_id)
+    ids = await recent_message_ids(chat_id)
+    if update.callback_query.message is not None:
+        ids = sorted({*ids, update.callback_query.message.message_id})
+    await _delete(context, chat_id, ids)
+    await forget_chat(chat_id)
+    # A passing notice on the button, nothing that stays in the chat.
+    await answer(update, _("This chat is erased."))
+
+
+async def _delete(context: Context, chat_id: int, ids: list[int]) -> None:
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start : start + _BATCH]
+        try:
+            await context.bot.delete_messages(chat_id, batch)
+        except TelegramError:
+            await _delete_one_by_one(context, chat_id, batch)
+
+
+async def _delete_one_by_one(context: Context, chat_id: int, ids: list[int]) -> None:
+    refused = 0
+    for message_id in ids:
+        try:
+            await context.bot.delete_message(chat_id, message_id)
+        except TelegramError:
+            refused += 1  # too old or already gone: nothing more we can do
+    if refused:
+        log.info("erase: %d messages could not be deleted", refused)
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("privacy", privacy, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(confirm, pattern=r"^privacy:erase$"),
+        CallbackQueryHandler(erase, pattern=r"^privacy:erase:(chat|all)$"),
+    ]
