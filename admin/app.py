@@ -1,0 +1,59 @@
+"""The staff door: the admin web application, built by `create_app()`.
+
+Resources live in `cleanup_ctx`, views in `admin/views/*`, pages are Jinja2 templates translated
+per request. The database is opened by the process that serves this app (see `cli/serve.py`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from admin.language import language_middleware
+from admin.sandbox_link import SANDBOX, SandboxLink
+from admin.security import add_security_headers
+from admin.views import health, home, simulator
+
+HERE = Path(__file__).resolve().parent
+# Photos sent from the Simulator travel as base64 inside JSON; leave room for a phone photo.
+MAX_BODY = 16 * 1024 * 1024
+
+
+def create_app(*, sandbox_api: str | None = None) -> web.Application:
+    """The admin application; `sandbox_api` is the local Bot API's root URL in sandbox mode."""
+    app = web.Application(middlewares=[language_middleware], client_max_size=MAX_BODY)
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app.on_response_prepare.append(add_security_headers)
+    if sandbox_api:
+        app[SANDBOX] = SandboxLink(sandbox_api)
+        app.cleanup_ctx.append(app[SANDBOX].session_ctx)
+    _routes(app)
+    return app
+
+
+def _routes(app: web.Application) -> None:
+    app.router.add_get("/healthz", health.healthz, name="healthz")
+    app.router.add_get("/", home.home, name="home")
+    simulator.add_routes(app)
+    app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """An access log line without the query string or the client address, which may one day
+    carry personal data: `GET /simulator 200 12ms`. Pass as `access_log_class` to AppRunner."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %dms", request.method, request.path, response.status, int(time * 1000)
+        )
