@@ -142,6 +142,12 @@
       image.src = fileUrl;
       image.alt = say.photo;
       image.loading = "lazy";
+      // A picture grows its bubble once loaded; keep the newest message in view if it was.
+      const atBottom = () =>
+        transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 240;
+      image.addEventListener("load", () => {
+        if (atBottom()) transcript.scrollTop = transcript.scrollHeight;
+      });
       return image;
     }
     if (message.kind === "location" && message.location) {
@@ -288,7 +294,8 @@
       const mine = generation;
       listening = new AbortController();
       try {
-        const snapshot = await call("wait?since=" + Math.max(shownSeq, 0), undefined, listening.signal);
+        const since = Math.max(shownSeq, 0);
+        const snapshot = await call("wait?since=" + since, undefined, listening.signal);
         if (mine === generation) show(snapshot);
         if (status.textContent === say.failed) setStatus("");
       } catch (error) {
