@@ -50,16 +50,21 @@ async def privacy(update: Update, context: Context) -> None:
 
 
 async def confirm(update: Update, context: Context) -> None:
-    _ = tr(await profile_of(update)).gettext
+    translations = tr(await profile_of(update))
+    _ = translations.gettext
     buttons = [[Button(_("Yes, erase the chat"), callback_data="privacy:erase:chat")]]
     if await subscription_of(update.effective_chat.id):
         all_ = Button(_("Erase and stop alerts"), callback_data="privacy:erase:all")
         buttons.append([all_])
     buttons.append([Button(_("No, go back"), callback_data=MENU)])
-    text = _(
-        "Erase this chat? The messages of the last 48 hours disappear on both sides and the "
-        "bot forgets your language and country. This cannot be undone."
-    )
+    count = len(await recent_message_ids(update.effective_chat.id))
+    text = translations.ngettext(
+        "Erase this chat? {n} message of the last 48 hours will disappear on both sides and "
+        "the bot will forget your language and country. This cannot be undone.",
+        "Erase this chat? {n} messages of the last 48 hours will disappear on both sides and "
+        "the bot will forget your language and country. This cannot be undone.",
+        count,
+    ).format(n=count)
     await show(update, context, text, InlineKeyboardMarkup(buttons))
 
 
