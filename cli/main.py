@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "cli.run",
     "cli.database",
     "cli.content",
+    "cli.staff",
+    "cli.demo",
 )
 
 

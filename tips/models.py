@@ -107,6 +107,8 @@ class Receipt(models.Model):
     id = fields.IntField(primary_key=True)
     tip = fields.OneToOneField("tips.Tip", related_name="receipt", on_delete=fields.CASCADE)
     digest = fields.CharField(max_length=64, unique=True)
+    # The tip key under a key derived from the receipt, so the reporter can read replies.
+    sealed_key = fields.BinaryField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,109 @@
+"""Attachments: what a file really is (by its magic bytes, never its name), whether it may be
+kept, and a cleaned copy of images for triage (re-encoded with Pillow, so EXIF and GPS are gone).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps
+
+from core.i18n import N_
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+# A photo larger than this many pixels is refused rather than decoded (decompression bombs).
+MAX_PIXELS = 40_000_000
+
+
+class FileRejected(ValueError):
+    """A file Aman will not keep; `msgid` tells the person why."""
+
+    def __init__(self, msgid: str, **values: object) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Checked:
+    kind: str  # photo, video, voice, document
+    mime: str
+    size: int
+
+
+def sniff(data: bytes) -> tuple[str, str] | None:
+    """(kind, mime) from the first bytes of a file, or None for anything we do not accept."""
+    head = data[:16]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "photo", "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "photo", "image/png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "photo", "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "document", "application/pdf"
+    if head.startswith(b"OggS"):
+        return "voice", "audio/ogg"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand.startswith(b"M4A"):
+            return "voice", "audio/mp4"
+        return "video", "video/mp4"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3"):
+        return "voice", "audio/mpeg"
+    return None
+
+
+def check(data: bytes) -> Checked:
+    """The file's true type and size, or FileRejected (too big, empty, not a type we take)."""
+    if not data:
+        raise FileRejected(N_("That file is empty."))
+    if len(data) > MAX_FILE_BYTES:
+        raise FileRejected(
+            N_("That file is too big. Files can be up to {limit} MB."),
+            limit=MAX_FILE_BYTES // (1024 * 1024),
+        )
+    found = sniff(data)
+    if found is None:
+        raise FileRejected(
+            N_(
+                "This type of file cannot be accepted. "
+                "Please send photos, videos, voice notes or PDF documents."
+            )
+        )
+    kind, mime = found
+    return Checked(kind=kind, mime=mime, size=len(data))
+
+
+def triage_copy(data: bytes, mime: str) -> bytes | None:
+    """A clean re-encoding of an image without any metadata (EXIF, GPS, XMP, comments), turned
+    upright first since its orientation lives in the EXIF we drop. None for non-images.
+
+    Raises FileRejected when the image cannot be decoded or is absurdly large."""
+    if not mime.startswith("image/"):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise FileRejected(N_("That picture is too large to process."))
+                upright = ImageOps.exif_transpose(image)
+                pixels = upright.convert("RGBA" if mime == "image/png" else "RGB")
+    except FileRejected:
+        raise
+    except (OSError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise FileRejected(
+            N_("That picture could not be opened. Please try another one.")
+        ) from None
+    # A fresh image carries only pixels: nothing from the original's info dict is copied over.
+    clean = Image.new(pixels.mode, pixels.size)
+    clean.paste(pixels)
+    out = io.BytesIO()
+    if mime == "image/png":
+        clean.save(out, format="PNG")
+    else:
+        clean.save(out, format="JPEG", quality=90)
+    return out.getvalue()
