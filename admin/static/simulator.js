@@ -130,6 +130,7 @@
 
   function line(className, text) {
     const element = document.createElement("p");
+    element.dir = document.documentElement.dir || "ltr";
     element.className = className;
     element.textContent = text;
     return element;
@@ -212,7 +213,11 @@
     item.className = "bubble " + (fromBot ? "from-bot" : "from-user");
     item.dir = "auto";
     item.dataset.messageId = String(message.message_id);
+    // The bubble's own dir="auto" follows the message text: the interface's words inside it
+    // carry the page's direction explicitly, so the browser skips them when it decides.
+    const pageDir = document.documentElement.dir || "ltr";
     const who = document.createElement("span");
+    who.dir = pageDir;
     who.className = "visually-hidden";
     who.textContent = fromBot ? say.bot : say.you;
     item.append(who);
@@ -222,6 +227,7 @@
     if (text) item.append(formatted(text, message.entities));
     const meta = document.createElement("p");
     meta.className = "meta";
+    meta.dir = pageDir;
     const time = new Date(message.date * 1000);
     meta.textContent = time.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     if (message.edited) meta.textContent += " · " + say.edited;

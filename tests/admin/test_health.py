@@ -3,6 +3,7 @@ in English and in Arabic, and a tester chats with a real local Bot API through t
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from admin.app import create_app
 from admin.views.simulator import CHAT_COOKIE
 from core.botapi import LocalBotApi, start_server
+from core.i18n import translator
 
 
 @pytest.fixture
@@ -54,7 +56,9 @@ async def test_an_arabic_reader_gets_a_right_to_left_page_and_keeps_the_choice(
     admin: TestClient,
 ) -> None:
     response = await admin.get("/?lang=ar")
-    assert '<html lang="ar" dir="rtl">' in await response.text()
+    page = await response.text()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert html.escape(translator("ar").gettext("Staff sign-in comes with the tip inbox.")) in page
     # The choice is remembered for the next page, whatever the browser prefers.
     again = await admin.get("/simulator", headers={"Accept-Language": "fr"})
     assert '<html lang="ar" dir="rtl">' in await again.text()
