@@ -11,6 +11,7 @@ import pytest
 from tortoise import connections
 
 from core import accounts, crypto
+from core.models import StaffMember
 from tests.e2e.story import labels, press, says, send
 from tests.tips.helpers import PASSWORD, has_gps, photo_with_gps, unit_with_focal_point
 from tips import abuse, inbox
@@ -76,11 +77,8 @@ async def _every_stored_value() -> bytes:
 
 async def test_boat_from_sfax_is_sealed_routed_and_followed_up(sandbox, db: str) -> None:
     await unit_with_focal_point("TN", "TN")
-    tn_member = (await unit_with_focal_point("TN2", None))[1]  # another unit entirely
-    tn_member.unit_id = tn_member.unit_id  # (the regional desk: no access to this tip)
-    from core.models import StaffMember
-
     fp_tn = await StaffMember.get(username="fp-tn")
+    desk_member = (await unit_with_focal_point("REGIONAL", None))[1]  # another unit
     chat = sandbox.chat(REPORTER, language_code="en", first_name="Reporter")
     receipt = await _report_boat(chat)
 
@@ -103,9 +101,9 @@ async def test_boat_from_sfax_is_sealed_routed_and_followed_up(sandbox, db: str)
     # Only the Tunisia focal point can read it.
     opened = await inbox.open_tip(tip.id, fp_tn, await accounts.unlock_private_key(fp_tn, PASSWORD))
     assert opened.answers["description"] == CANARY and opened.answers["child"] == "yes"
-    other = await accounts.unlock_private_key(tn_member, PASSWORD)
+    other = await accounts.unlock_private_key(desk_member, PASSWORD)
     with pytest.raises(NoAccess):
-        await inbox.open_tip(tip.id, tn_member, other)
+        await inbox.open_tip(tip.id, desk_member, other)
     await inbox.reply(opened, fp_tn, "Thank you. Is the boat still on the beach?")
     await inbox.set_status(tip.id, fp_tn, TipStatus.IN_REVIEW)
 
@@ -121,6 +119,7 @@ async def test_boat_from_sfax_is_sealed_routed_and_followed_up(sandbox, db: str)
 
     opened = await inbox.open_tip(tip.id, fp_tn, await accounts.unlock_private_key(fp_tn, PASSWORD))
     (photo,) = opened.files
+    assert has_gps(await inbox.file_content(opened, photo.id, original=True))
     assert not has_gps(await inbox.file_content(opened, photo.id))
     assert await Receipt.filter(tip_id=tip.id).count() == 1
     assert "✔ Finish" in labels(await chat.last_bot_message())

@@ -1,0 +1,34 @@
+"""Fetching a file a person sent (photo, video, voice note, document) for a report or a
+follow-up, refusing an announced size over the limit before downloading anything."""
+
+from __future__ import annotations
+
+from telegram import Message
+
+from bot.chat import Context
+from core.i18n import N_
+from tips import media
+
+
+def _incoming(message: Message) -> tuple[str, int | None] | None:
+    if message.photo:
+        return message.photo[-1].file_id, message.photo[-1].file_size
+    for attachment in (message.document, message.video, message.voice, message.audio):
+        if attachment is not None:
+            return attachment.file_id, attachment.file_size
+    return None
+
+
+async def download(message: Message, context: Context) -> bytes:
+    """The file's bytes; media.FileRejected when there is none or it is announced too big."""
+    found = _incoming(message)
+    if found is None:
+        raise media.FileRejected(N_("Please send a photo, video, voice note or document."))
+    file_id, size = found
+    if size and size > media.MAX_FILE_BYTES:
+        raise media.FileRejected(
+            N_("That file is too big. Files can be up to {limit} MB."),
+            limit=media.MAX_FILE_BYTES // (1024 * 1024),
+        )
+    telegram_file = await context.bot.get_file(file_id)
+    return bytes(await telegram_file.download_as_bytearray())
