@@ -1,0 +1,197 @@
+"""Broadcast benchmark: one campaign to N synthetic subscribers through the real sender, against
+the local Bot API in its own process with flood control at the requested rate.
+
+    .venv/bin/python benchmarks/broadcast.py --subscribers 10000 --rate 30
+    aman bench broadcast --subscribers 1000000 --rate 1000
+    aman bench broadcast --subscribers 200000 --rate 100000 --no-flood
+
+Prints one JSON line: rate requested and achieved (messages between the first and the last
+send), 429s, duplicates and missing messages as the Bot API server counted them, this
+process's peak RSS, time from starting the run to the first message, total elapsed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from campaigns import lifecycle, schedules  # noqa: E402
+from campaigns.channels.bot_api import BotApi  # noqa: E402
+from campaigns.channels.telegram_dm import TelegramDM  # noqa: E402
+from campaigns.models import Campaign, CampaignState, DeliveryState, Variant  # noqa: E402
+from campaigns.outbox import db, sql, state_counts  # noqa: E402
+from campaigns.sender import Sender, utcnow  # noqa: E402
+from core import crypto  # noqa: E402
+from core.db import close_db, init_db  # noqa: E402
+from core.models import Role, StaffMember  # noqa: E402
+
+TOKEN = "424242:broadcast-benchmark"
+SEED_CHUNK = 5_000
+FIRST_CHAT = 7_000_000_000
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def start_botapi() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "core.botapi", "--port", "0", "--no-record"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        process.kill()
+        raise SystemExit("the local Bot API server did not start")
+    return process, json.loads(line)["url"]
+
+
+async def sandbox(url: str, path: str, body: dict | None = None) -> dict:
+    async with aiohttp.ClientSession() as session:
+        method = session.post if body is not None else session.get
+        async with method(f"{url}{path}", json=body) as response:
+            return await response.json()
+
+
+async def seed(count: int) -> None:
+    """N subscribers, inserted in chunks (sealed chat ids and blind indexes like real ones)."""
+    conn = db()
+    query = sql(
+        conn,
+        "INSERT INTO subscriber (chat_key, chat_sealed, country, language, topics, "
+        "subscribed_at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    now = utcnow()
+    countries, languages = ("MA", "TN", "DZ", "EG", "LY"), ("ar", "fr", "en")
+    for start in range(0, count, SEED_CHUNK):
+        rows = []
+        for number in range(start, min(count, start + SEED_CHUNK)):
+            chat = FIRST_CHAT + number
+            rows.append([
+                crypto.blind_index("subscriber", chat),
+                crypto.seal_at_rest(str(chat).encode(), purpose="subscriber"),
+                countries[number % 5], languages[number % 3], "[]", now,
+            ])  # fmt: skip
+        await conn.execute_many(query, rows)
+
+
+async def make_campaign() -> Campaign:
+    author = await StaffMember.create(
+        username="bench-editor", display_name="Editor", role=Role.EDITOR, password_hash="-"
+    )
+    approver = await StaffMember.create(
+        username="bench-approver", display_name="Approver", role=Role.APPROVER, password_hash="-"
+    )
+    campaign = await Campaign.create(
+        name="Benchmark", author=author, quiet_hours=False, channels={"dm": True}
+    )
+    await Variant.create(
+        campaign=campaign, language="en", text="<b>Stay safe</b>: know your rights."
+    )
+    await lifecycle.submit(campaign, author)
+    await lifecycle.approve(campaign, approver)
+    await lifecycle.schedule(campaign, approver)
+    return campaign
+
+
+async def wait_until_sent(campaign_id: int) -> None:
+    """The sender marks the campaign sent when its last row has an outcome."""
+    while True:
+        if (await Campaign.get(id=campaign_id)).state != CampaignState.SENDING:
+            return
+        await asyncio.sleep(0.2)
+
+
+async def run(args: argparse.Namespace, database: str) -> dict:
+    await init_db(database)
+    server, url = start_botapi()
+    try:
+        flood = (
+            {"flood_global_per_second": None}
+            if args.no_flood
+            else {"flood_global_per_second": int(args.rate), "flood_private_per_second": 1,
+                  "flood_group_per_minute": 20}
+        )  # fmt: skip
+        await sandbox(url, "/_sandbox/config", flood)
+        seeded = time.perf_counter()
+        await seed(args.subscribers)
+        seed_seconds = time.perf_counter() - seeded
+        campaign = await make_campaign()
+        api = BotApi(url, TOKEN)
+        await api.open()
+        sender = Sender({"dm": TelegramDM(api)}, rate=args.rate)
+        await sender.recover()
+
+        started = time.monotonic()  # the clock of sender.stats
+        sending = asyncio.create_task(sender.run())
+        await schedules.run_due(utcnow())
+        await wait_until_sent(campaign.id)
+        sender.stop()
+        await sending
+        elapsed = time.monotonic() - started
+        await api.close()
+
+        stats = await sandbox(url, "/_sandbox/stats?per_chat=0")
+        counts = await state_counts(campaign.id)
+        first, last = sender.stats.first_send, sender.stats.last_send
+        span = (last - first) if first and last and last > first else float("nan")
+        distinct = stats["delivered_total"] - stats["duplicate_messages"]
+        return {
+            "benchmark": "broadcast",
+            "database": database.split("://", 1)[0],
+            "subscribers": args.subscribers,
+            "flood_control": not args.no_flood,
+            "rate_requested": args.rate,
+            "msgs_per_s": round((sender.stats.sent - 1) / span, 1),
+            "rate_ratio": None
+            if args.no_flood
+            else round((sender.stats.sent - 1) / span / args.rate, 4),
+            "sent": counts.get(DeliveryState.SENT, 0),
+            "flood_429": stats["flood_429"],
+            "duplicates": stats["duplicate_messages"],
+            "missing": args.subscribers - distinct,
+            "delivery_states": counts,
+            "peak_rss_mb": peak_rss_mb(),
+            "first_message_s": round(first - started, 3) if first else None,
+            "elapsed_s": round(elapsed, 2),
+            "seed_s": round(seed_seconds, 2),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        await close_db()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=30.0)
+    parser.add_argument("--no-flood", action="store_true", help="flood control off")
+    parser.add_argument("--database", help="a Tortoise DSN (default: a fresh SQLite file)")
+    args = parser.parse_args(argv)
+    crypto.use_secret(b"aman-benchmark-secret-aman-benchmark-secret")
+    with tempfile.TemporaryDirectory(prefix="aman-bench-") as tmp:
+        database = args.database or f"sqlite://{tmp}/bench.sqlite3"
+        result = asyncio.run(run(args, database))
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

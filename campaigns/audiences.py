@@ -1,0 +1,31 @@
+"""Audiences: a campaign's filter over subscribers (countries, languages, topics; empty means
+everyone), counted before sending and streamed into the outbox by the database itself."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from campaigns.outbox import Audience, count_audience
+
+__all__ = ["Audience", "count", "describe"]
+
+
+async def count(filter_: Mapping[str, Any] | Audience | None) -> int:
+    """How many subscribers the filter selects right now."""
+    audience = filter_ if isinstance(filter_, Audience) else Audience.of(filter_)
+    return await count_audience(audience)
+
+
+def describe(filter_: Mapping[str, Any] | None) -> str:
+    audience = Audience.of(filter_)
+    parts = [
+        f"{label}: {', '.join(values)}"
+        for label, values in (
+            ("countries", audience.countries),
+            ("languages", audience.languages),
+            ("topics", audience.topics),
+        )
+        if values
+    ]
+    return "; ".join(parts) or "all subscribers"
