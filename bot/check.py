@@ -30,7 +30,7 @@ from tips.questionnaire import AnswerError, check_text, load
 
 commands = [("check", N_("Check a report with its receipt"))]
 menu_entries = [(N_("🔎 Check my report"), "check:start")]
-GROUP = -2  # after an open report (-3), before the gate and the other flows
+GROUP = -3  # a check session (short, explicit) comes before an open report (-2)
 ASK_RECEIPT, OPEN, ADD_TEXT, ADD_FILE = "receipt", "open", "add_text", "add_file"
 
 STATUS = {

@@ -40,7 +40,7 @@ log = get_logger(__name__)
 
 commands = [("report", N_("Report something anonymously"))]
 menu_entries = [(N_("📝 Report anonymously"), "report:start")]
-GROUP = -3  # before the gate and the other flows: a message may belong to an open report
+GROUP = -2  # before the gate and the other flows: a message may belong to an open report
 REVIEW = "review"
 
 
@@ -94,6 +94,7 @@ async def start(update: Update, context: Context) -> None:
         await send(update, context, text, menu_only(_))
         return
     chat_id = update.effective_chat.id
+    await drafts.discard(drafts.CHECK, chat_id)  # the newest intent takes the next messages
     draft = await drafts.load(drafts.REPORT, chat_id)
     if draft is not None:
         await _ask(update, context, draft, _("You have a report in progress. Let us continue."))
