@@ -9,7 +9,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.chat import Context, profile_of, save_choice, show, tr
 from bot.keyboards import COUNTRY_NAMES, country_picker, language_picker, review_note
 from bot.menu import SCREENS, open_screen
+from campaigns.subscriptions import subscribe, subscription_of
 from core.i18n import LANGUAGES, N_
+from core.models import ChatProfile
 
 commands = [
     ("start", N_("Start again: language, country, menu")),
@@ -47,6 +49,7 @@ async def set_language(update: Update, context: Context) -> None:
         await SCREENS["stale"](update, context)
         return
     profile = await save_choice(update, language=code)
+    await _follow_subscription(update, profile)
     if then == "country":
         await _ask_country(update, context, tr(profile).gettext, then="menu")
     else:
@@ -68,16 +71,15 @@ async def set_country(update: Update, context: Context) -> None:
     if code not in COUNTRY_NAMES:
         await SCREENS["stale"](update, context)
         return
-    await save_choice(update, country=code)
+    await _follow_subscription(update, await save_choice(update, country=code))
     await open_screen(then, update, context) or await open_screen("menu", update, context)
 
 
-async def language_command(update: Update, context: Context) -> None:
-    await pick_language(update, context)
-
-
-async def country_command(update: Update, context: Context) -> None:
-    await pick_country(update, context)
+async def _follow_subscription(update: Update, profile: ChatProfile) -> None:
+    """Alerts follow a changed language or country, so they never come in the old one."""
+    chat_id = update.effective_chat.id
+    if profile.country and await subscription_of(chat_id):
+        await subscribe(chat_id, country=profile.country, language=profile.language)
 
 
 def _arg(update: Update, index: int) -> str | None:
@@ -91,8 +93,8 @@ def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("start", start, filters=private),
-        CommandHandler("language", language_command, filters=private),
-        CommandHandler("country", country_command, filters=private),
+        CommandHandler("language", pick_language, filters=private),
+        CommandHandler("country", pick_country, filters=private),
         CallbackQueryHandler(pick_language, pattern=r"^lang:pick(:[a-z_-]+)?$"),
         CallbackQueryHandler(set_language, pattern=r"^lang:set:"),
         CallbackQueryHandler(pick_country, pattern=r"^country:pick(:[a-z_-]+)?$"),

@@ -3,6 +3,7 @@ the right help for their country, and is told honestly when something is missing
 
 from __future__ import annotations
 
+from campaigns.models import Subscriber
 from content.library import load_library
 from tests.e2e.story import labels, press, send
 
@@ -64,3 +65,18 @@ async def test_get_help_before_a_country_asks_for_one_then_shows_it(sandbox):
     lea = sandbox.chat(5006, language_code="fr")
     await send(lea, "/help_numbers", "dites-moi dans quel pays")
     await press(lea, "Maroc", "Trouver de l'aide : Maroc")
+
+
+async def test_alerts_follow_a_change_of_language(sandbox):
+    nour = sandbox.chat(5008, language_code="ar")
+    await send(nour, "/start", "أهلًا بك في أمان")
+    await press(nour, "العربية", "في أي بلد أنت")
+    await press(nour, "الجزائر", "ماذا تريد أن تفعل؟")
+    await send(nour, "/alerts", "التنبيهات رسائل قصيرة")
+    await press(nour, "🔔 تفعيل التنبيهات", "أنت مشترك")
+    await send(nour, "/language", "يُرجى اختيار لغتك")
+    await press(nour, "Français", "Que voulez-vous faire ?")
+    subscriber = await Subscriber.get()
+    assert (subscriber.country, subscriber.language) == ("DZ", "fr")
+    alerts = await send(nour, "/alerts", "Vous recevez les alertes")
+    assert "Algérie" in alerts["text"]
