@@ -93,3 +93,17 @@ async def test_a_failed_database_write_asks_to_try_again_and_the_same_button_the
     await press(sam, "Morocco", "Sorry, something went wrong on our side. Please try again.")
     menu = await press(sam, "Morocco", "What would you like to do?")
     assert "Country: Morocco" in menu["text"]
+
+
+async def test_erasing_after_48_hours_removes_what_telegram_still_allows(sandbox):
+    sam = sandbox.chat(6007, language_code="en")
+    await onboard(sam)
+    old_messages = await sam.messages()
+    await sandbox.advance_clock(49 * 3600)
+    await send(sam, "/privacy", "What we keep")
+    await press(sam, "🧹 Erase this chat", "Erase this chat?")
+    await sam.press("Yes, erase the chat")
+    await callback_answer(sam, "This chat is erased.")
+    left = {m["message_id"] for m in await sam.messages()}
+    assert left == {m["message_id"] for m in old_messages}  # too old for Telegram to delete
+    assert await ChatProfile.all().count() == 0
