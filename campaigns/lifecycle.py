@@ -70,8 +70,6 @@ async def submit(campaign: Campaign, by: StaffMember) -> Campaign:
 async def approve(campaign: Campaign, by: StaffMember) -> Campaign:
     """Approve a submitted campaign: only an approver (or admin) who is not its author."""
     _check(campaign, "approve")
-    if by.role not in (Role.APPROVER, Role.ADMIN):
-        raise TransitionRefused("only an approver can approve a campaign")
     if campaign.author_id is not None and campaign.author_id == by.id:  # type: ignore[attr-defined]
         await audit.record(
             "campaign.approve_refused",
@@ -80,6 +78,8 @@ async def approve(campaign: Campaign, by: StaffMember) -> Campaign:
             reason="author",
         )
         raise TransitionRefused("the author of a campaign cannot approve it (four eyes)")
+    if by.role not in (Role.APPROVER, Role.ADMIN):
+        raise TransitionRefused("only an approver can approve a campaign")
     campaign.approved_by = by
     return await _move(campaign, S.APPROVED, "approve", by, ["approved_by_id"])
 

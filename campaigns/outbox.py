@@ -103,17 +103,25 @@ async def audience_languages(audience: Audience) -> list[str]:
     return [r["language"] for r in await conn.execute_query_dict(sql(conn, query), values)]
 
 
-def _case(column: str, mapping: Mapping[str, Any], default: Any) -> tuple[str, list[Any]]:
+def _typed(conn: BaseDBAsyncClient, pg_type: str) -> str:
+    """A placeholder PostgreSQL can type inside a SELECT list (SQLite needs no hint)."""
+    return f"?::{pg_type}" if is_postgres(conn) else "?"
+
+
+def _case(
+    conn: BaseDBAsyncClient, column: str, mapping: Mapping[str, Any], default: Any, pg_type: str
+) -> tuple[str, list[Any]]:
     """CASE column WHEN k THEN v … ELSE default END, as SQL and values."""
+    value_mark = _typed(conn, pg_type)
     if not mapping:
-        return "?", [default]
+        return value_mark, [default]
     values: list[Any] = []
     whens = []
     for key, value in mapping.items():
-        whens.append("WHEN ? THEN ?")
+        whens.append(f"WHEN ? THEN {value_mark}")
         values += [key, value]
     values.append(default)
-    return f"CASE {column} {' '.join(whens)} ELSE ? END", values
+    return f"CASE {column} {' '.join(whens)} ELSE {value_mark} END", values
 
 
 async def enqueue_subscribers(
@@ -139,10 +147,15 @@ async def enqueue_subscribers(
     if low is None:
         return 0
     where, where_values = audience.where(conn)
-    variant_sql, variant_values = _case("s.language", variant_of_language, default_variant)
-    after_sql, after_values = _case("s.country", not_before_by_country, not_before)
+    variant_sql, variant_values = _case(
+        conn, "s.language", variant_of_language, default_variant, "integer"
+    )
+    after_sql, after_values = _case(
+        conn, "s.country", not_before_by_country, not_before, "timestamptz"
+    )
     select = (
-        f"SELECT ?, {variant_sql}, 'dm', s.id, ?, s.country, s.language, 'queued', 0, "
+        f"SELECT {_typed(conn, 'integer')}, {variant_sql}, 'dm', s.id, {_typed(conn, 'text')}, "
+        f"s.country, s.language, 'queued', 0, "
         f"{after_sql} FROM subscriber s WHERE s.id >= ? AND s.id < ? AND {where}{extra_where}"
     )
     insert = (
@@ -311,6 +324,23 @@ async def has_pending(campaign_id: int) -> bool:
         [campaign_id],
     )
     return bool(rows)
+
+
+async def next_due(campaign_id: int) -> datetime | None:
+    """When the campaign's earliest queued row becomes due (None when none is queued)."""
+    conn = db()
+    rows = await conn.execute_query_dict(
+        sql(
+            conn,
+            "SELECT MIN(next_attempt_at) AS at FROM delivery WHERE campaign_id = ? "
+            "AND state = 'queued'",
+        ),
+        [campaign_id],
+    )
+    at = rows[0]["at"] if rows else None
+    if isinstance(at, str):  # SQLite hands back the stored text
+        at = datetime.fromisoformat(at)
+    return at
 
 
 async def state_counts(campaign_id: int) -> dict[str, int]:

@@ -32,6 +32,7 @@ log = get_logger(__name__)
 BATCH_SECONDS = 0.05  # one claimed batch holds about this much sending
 FLUSH_SECONDS = 0.05  # outcomes are committed in groups at least this often
 BACKOFF_CAP = 300.0
+IDLE_HORIZON = 5.0  # run(until_idle=True) waits for retries due within this many seconds
 # Slots are spaced a little under the limit so the pacer's window rule rarely has to step in.
 HEADROOM = 0.99
 
@@ -98,25 +99,37 @@ class Sender:
         self._stopping = True
 
     async def run(self, *, until_idle: bool = False) -> None:
-        """Send until `stop()` (or, with until_idle, until nothing is due). Cancelling the task
-        instead is like a crash: outcomes not yet committed are lost, rows stay `sending`."""
+        """Send until `stop()` (or, with until_idle, until nothing is due within IDLE_HORIZON).
+        Cancelling the task instead is like a crash: outcomes not yet committed are lost and
+        their rows stay `sending`."""
         flusher = asyncio.create_task(self._flush_forever())
         try:
             while not self._stopping:
                 if not await self.step():
-                    if until_idle and not self._in_flight:
+                    if until_idle and not self._in_flight and not await self._due_soon():
                         break
-                    await asyncio.sleep(self.idle_poll if not until_idle else 0.01)
+                    await asyncio.sleep(self.idle_poll if not until_idle else 0.02)
             await self._drain()
         finally:
             flusher.cancel()
             for task in list(self._in_flight):
                 task.cancel()
 
+    async def _due_soon(self) -> bool:
+        horizon = self.clock() + timedelta(seconds=IDLE_HORIZON)
+        for campaign in await self._active(force=True):
+            due = await outbox.next_due(campaign.id)
+            if due is not None and due <= horizon:
+                return True
+        return False
+
     async def _drain(self) -> None:
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self.flush()
+        for campaign in await self._active(force=True):
+            if not await outbox.has_pending(campaign.id):
+                await lifecycle.finish_run(campaign.id)
 
     async def step(self) -> bool:
         """Claim and send one batch per active campaign; False when there was nothing due."""
