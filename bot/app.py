@@ -1,7 +1,8 @@
 """The public's door assembled: one python-telegram-bot Application wiring every flow module.
 
 A flow is a module with `handlers() -> list[BaseHandler]`, optionally `commands` (name, N_ text)
-for the command menu and `menu_entries` (N_ label, callback data) for the main menu. To add one,
+for the command menu, `menu_entries` (N_ label, callback data) for the main menu and `jobs`
+(interval in seconds, async callback) for periodic work. To add one,
 add its module to FLOWS (tips' report and check are picked up as soon as they exist).
 """
 
@@ -67,7 +68,18 @@ def build_application(
         for label, data in getattr(flow, "menu_entries", ()):
             menu.add_menu_entry(label, data)
     app.add_error_handler(on_error)
+    _schedule_housekeeping(app)
     return app
+
+
+def _schedule_housekeeping(app: Application) -> None:
+    """Periodic work that belongs to the bot: reply notices and forgetting expired drafts."""
+    if app.job_queue is None:  # python-telegram-bot installed without its job-queue extra
+        log.warning("no job queue: reply notices and draft expiry will not run")
+        return
+    for flow in flows():
+        for interval, job in getattr(flow, "jobs", ()):
+            app.job_queue.run_repeating(job, interval=interval, first=interval)
 
 
 def command_list() -> list[tuple[str, str]]:
@@ -124,22 +136,6 @@ async def start_polling(app: Application) -> None:
         await app.post_init(app)
     await app.start()
     await app.updater.start_polling(drop_pending_updates=False, allowed_updates=ALLOWED_UPDATES)
-
-
-async def start_webhook(app: Application, url: str, *, listen: str, port: int) -> None:
-    """Start the bot on webhooks at `url`, checked with the secret given to build_application."""
-    await app.initialize()
-    if app.post_init:
-        await app.post_init(app)
-    await app.start()
-    await app.updater.start_webhook(
-        listen=listen,
-        port=port,
-        webhook_url=url,
-        secret_token=app.bot_data.get("webhook_secret"),
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
-    )
 
 
 async def stop(app: Application) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -24,12 +25,15 @@ from bot.attachments import download
 from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only
 from core.i18n import N_
+from core.logs import get_logger
 from tips import abuse, drafts, followup, media, receipts
 from tips.models import TipStatus
 from tips.questionnaire import AnswerError, check_text, load
 
 commands = [("check", N_("Check a report with its receipt"))]
 menu_entries = [(N_("🔎 Check my report"), "check:start")]
+NOTICE_INTERVAL = 30  # seconds between looks for reply notices to send
+log = get_logger(__name__)
 GROUP = -3  # a check session (short, explicit) comes before an open report (-2)
 ASK_RECEIPT, OPEN, ADD_TEXT, ADD_FILE = "receipt", "open", "add_text", "add_file"
 
@@ -207,12 +211,14 @@ async def _take_addition(update: Update, context: Context, draft: drafts.DraftSt
 async def send_due_notices(context: Context) -> None:
     """A job: tell each person who asked that a reply is waiting, then forget their chat."""
     for notice in await followup.due_notices():
+        if not await followup.claim_notice(notice):
+            continue  # another bot process took it
         _ = tr(notice.language).gettext
         text = _("🔔 The team replied to your report. Use 🔎 Check my report with your receipt.")
         try:
             await context.bot.send_message(notice.chat_id, text)
-        finally:
-            await followup.notice_sent(notice)  # one notice only, even if it could not go out
+        except TelegramError as error:  # one notice only, even if it could not go out
+            log.warning("reply notice not delivered: %s", type(error).__name__)
 
 
 def handlers() -> dict[int, list[BaseHandler]]:
@@ -237,3 +243,11 @@ def handlers() -> dict[int, list[BaseHandler]]:
             CallbackQueryHandler(on_button, pattern=r"^check:(done|add:text|add:file|notify)"),
         ],
     }
+
+
+async def purge_drafts(context: Context) -> None:
+    """A job: forget unfinished reports and check sessions whose time ran out."""
+    await drafts.purge_expired()
+
+
+jobs = [(NOTICE_INTERVAL, send_due_notices), (300, purge_drafts)]

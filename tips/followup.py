@@ -103,6 +103,10 @@ async def due_notices(limit: int = 50) -> list[Notice]:
     return notices
 
 
-async def notice_sent(notice: Notice) -> None:
-    """The notice went out: the chat id is deleted, so it is used exactly for this one notice."""
-    await NotifyRequest.filter(id=notice.id).delete()
+async def claim_notice(notice: Notice) -> bool:
+    """Take a notice for sending by deleting its chat id first.
+
+    Only the process whose delete removed the row may send, so with several bot processes the
+    notice still goes out at most once, and the chat id is gone before it is used.
+    """
+    return bool(await NotifyRequest.filter(id=notice.id).delete())

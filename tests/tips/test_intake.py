@@ -78,7 +78,8 @@ async def test_reporter_follows_up_with_the_receipt(db: str) -> None:
     assert view.messages[-1].text == "Thank you, we are on it" and view.notify_requested
     (notice,) = await followup.due_notices()
     assert (notice.chat_id, notice.language) == (987654321, "ar")
-    await followup.notice_sent(notice)
+    assert await followup.claim_notice(notice)
+    assert not await followup.claim_notice(notice)  # a second bot process finds it taken
     assert await followup.due_notices() == []
 
     await followup.request_notice(opened, 987654321, "ar")

@@ -1,0 +1,61 @@
+"""A reporter who asked to be told when the team answers gets exactly one notice in the chat,
+and after it the chat id is gone from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from telegram import Bot
+
+from bot import check
+from core import accounts, crypto
+from core.telegram_http import AiohttpRequest
+from tests.e2e.story import press, says, send
+from tests.e2e.test_report_sfax import _report_boat
+from tests.tips.helpers import PASSWORD, unit_with_focal_point
+from tips import abuse, inbox
+from tips.models import NotifyRequest, Tip
+
+REPORTER = 777000333444
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf() -> Iterator[None]:
+    crypto.use_kdf_limits(crypto.FAST)
+    abuse.reset_all()
+    yield
+    crypto.use_kdf_limits(None)
+    abuse.reset_all()
+
+
+async def _run_notice_job(root_url: str) -> None:
+    """What the bot's job queue does every half minute, run once now."""
+    bot = Bot("1:sandbox", base_url=f"{root_url}/bot", request=AiohttpRequest())
+    async with bot:
+        await check.send_due_notices(SimpleNamespace(bot=bot))
+
+
+async def test_reporter_hears_once_that_the_team_replied(sandbox, db: str) -> None:
+    _unit, focal_point, _recovery = await unit_with_focal_point("TN", "TN")
+    chat = sandbox.chat(REPORTER, language_code="en", first_name="Reporter")
+    receipt = await _report_boat(chat)
+
+    await send(chat, "/check", "16-digit receipt")
+    await send(chat, receipt, "Status:")
+    await press(chat, "🔔 Tell me when they reply", "only to send you one short message")
+    await press(chat, "Yes, tell me", "Status:")
+    assert await NotifyRequest.all().count() == 1
+
+    tip = await Tip.get()
+    key = await accounts.unlock_private_key(focal_point, PASSWORD)
+    await inbox.reply(await inbox.open_tip(tip.id, focal_point, key), focal_point, "Thank you")
+
+    await _run_notice_job(sandbox.root_url)
+    await says(chat, "The team replied to your report")
+    assert await NotifyRequest.all().count() == 0
+
+    await _run_notice_job(sandbox.root_url)  # nothing more to say
+    notices = [m for m in await chat.bot_messages() if "The team replied" in (m.get("text") or "")]
+    assert len(notices) == 1
