@@ -227,14 +227,27 @@ async def claim(campaign_id: int, limit: int, now: datetime) -> list[Claimed]:
     On PostgreSQL other senders skip the rows this one locked; on SQLite there is one sender.
     """
     conn = db()
-    lock = " FOR UPDATE SKIP LOCKED" if is_postgres(conn) else ""
-    query = sql(
-        conn,
-        "UPDATE delivery SET state = 'sending', attempts = attempts + 1 WHERE id IN ("
-        "SELECT id FROM delivery WHERE campaign_id = ? AND state = 'queued' "
-        f"AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?{lock}) "
-        "RETURNING id, campaign_id, variant_id, channel, recipient, country, language, attempts",
+    returning = (
+        "RETURNING d.id, d.campaign_id, d.variant_id, d.channel, d.recipient, "
+        "d.country, d.language, d.attempts"
     )
+    if is_postgres(conn):
+        # A materialised CTE runs the locking SELECT exactly once; inside IN (…) the planner
+        # may rescan it, and every rescan skips the rows just locked and claims more.
+        query = sql(
+            conn,
+            "WITH picked AS MATERIALIZED (SELECT id FROM delivery WHERE campaign_id = ? "
+            "AND state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id "
+            "LIMIT ? FOR UPDATE SKIP LOCKED) UPDATE delivery d SET state = 'sending', "
+            f"attempts = d.attempts + 1 FROM picked WHERE d.id = picked.id {returning}",
+        )
+    else:
+        query = (
+            "UPDATE delivery SET state = 'sending', attempts = attempts + 1 "
+            "WHERE id IN (SELECT id FROM delivery WHERE campaign_id = ? AND state = 'queued' "
+            "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?) "
+            + returning.replace("d.", "")
+        )
     rows = await conn.execute_query_dict(query, [campaign_id, now, limit])
     claimed = [Claimed(**dict(r)) for r in rows]
     claimed.sort(key=lambda c: c.id)

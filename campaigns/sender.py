@@ -33,8 +33,9 @@ BATCH_SECONDS = 0.05  # one claimed batch holds about this much sending
 FLUSH_SECONDS = 0.05  # outcomes are committed in groups at least this often
 BACKOFF_CAP = 300.0
 IDLE_HORIZON = 5.0  # run(until_idle=True) waits for retries due within this many seconds
-# Slots are spaced a little under the limit so the pacer's window rule rarely has to step in.
-HEADROOM = 0.99
+# Slots are spaced at the full rate: the pacer's window rule (answered or in flight within the
+# last second) is what keeps a sliding-window limit from answering 429, whatever the jitter.
+HEADROOM = 1.0
 
 
 def utcnow() -> datetime:
@@ -83,6 +84,7 @@ class Sender:
         self._stops: list[tuple[Channel, int]] = []
         self._payloads: dict[int, Payload] = {}
         self._in_flight: set[asyncio.Task] = set()
+        self._prefetch: dict[int, asyncio.Task[list[Claimed]]] = {}
         self._campaigns: list[Campaign] = []
         self._checked = 0.0
         self._stopping = False
@@ -112,7 +114,7 @@ class Sender:
             await self._drain()
         finally:
             flusher.cancel()
-            for task in list(self._in_flight):
+            for task in [*self._in_flight, *self._prefetch.values()]:
                 task.cancel()
 
     async def _due_soon(self) -> bool:
@@ -124,6 +126,9 @@ class Sender:
         return False
 
     async def _drain(self) -> None:
+        for campaign_id, claiming in list(self._prefetch.items()):
+            await self._release(await claiming, campaign_id)
+        self._prefetch.clear()
         if self._in_flight:
             await asyncio.gather(*self._in_flight, return_exceptions=True)
         await self.flush()
@@ -132,10 +137,17 @@ class Sender:
                 await lifecycle.finish_run(campaign.id)
 
     async def step(self) -> bool:
-        """Claim and send one batch per active campaign; False when there was nothing due."""
+        """Claim and send one batch per active campaign; False when there was nothing due.
+
+        The next batch is claimed while this one is sent, so database latency never leaves
+        a gap in the pacing."""
         worked = False
-        for campaign in await self._active(force=False):
-            rows = await outbox.claim(campaign.id, self.batch, self.clock())
+        active = await self._active(force=False)
+        for campaign_id in [c for c in self._prefetch if c not in {a.id for a in active}]:
+            await self._release(await self._prefetch.pop(campaign_id), campaign_id)
+        for campaign in active:
+            pending = self._prefetch.pop(campaign.id, None)
+            rows = await pending if pending else await self._claim(campaign.id)
             if not rows:
                 await self.flush()
                 if not self._in_flight and not await outbox.has_pending(campaign.id):
@@ -143,8 +155,12 @@ class Sender:
                     self._checked = 0.0
                 continue
             worked = True
+            self._prefetch[campaign.id] = asyncio.create_task(self._claim(campaign.id))
             await self._dispatch(campaign, rows)
         return worked
+
+    async def _claim(self, campaign_id: int) -> list[Claimed]:
+        return await outbox.claim(campaign_id, self.batch, self.clock())
 
     async def _active(self, *, force: bool) -> list[Campaign]:
         """Campaigns in `sending`, re-read at most every check_every seconds; expired ones are
@@ -172,7 +188,7 @@ class Sender:
             addresses[name] = await self.channels[name].resolve(recipients)
         for index, row in enumerate(rows):
             if not await self._still_sending(campaign.id):
-                self._release(rows[index:])
+                await self._release(rows[index:], campaign.id)
                 return
             channel = self.channels[row.channel]
             address = addresses[row.channel].get(row.recipient)
@@ -210,10 +226,16 @@ class Sender:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
-    def _release(self, rows: list[Claimed]) -> None:
-        """Claimed rows not sent because the campaign was paused, cancelled or expired."""
+    async def _release(self, rows: list[Claimed], campaign_id: int) -> None:
+        """Claimed rows not sent: back to the queue (paused, stopping), or skipped when the
+        campaign is over (cancelled, expired), since they were claimed after it was swept."""
+        campaign = await Campaign.get_or_none(id=campaign_id)
+        over = campaign is None or campaign.state in (CampaignState.CANCELLED, CampaignState.SENT)
         for row in rows:
-            self._results.append(Result(row.id, DeliveryState.QUEUED, refund=1))
+            if over:
+                self._results.append(Result(row.id, DeliveryState.SKIPPED, "campaign ended"))
+            else:
+                self._results.append(Result(row.id, DeliveryState.QUEUED, refund=1))
 
     async def _payload(self, variant_id: int | None) -> Payload:
         assert variant_id is not None

@@ -95,7 +95,7 @@ async def test_sender_killed_mid_send_resumes_without_duplicates(db, botapi, san
     await drain(second)
 
     counts = await state_counts(campaign.id)
-    assert counts.get("unknown") == in_flight
+    assert counts.get("unknown") == in_flight, counts
     assert counts.get("sent", 0) + in_flight == 40
     stats = await sandbox.stats()
     assert stats["duplicate_messages"] == 0 and stats["duplicate_chats"] == []
