@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "cli.content",
     "cli.staff",
     "cli.demo",
+    "cli.campaigns",
+    "cli.bench",
 )
 
 
