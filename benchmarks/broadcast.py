@@ -111,9 +111,12 @@ async def make_campaign() -> Campaign:
     return campaign
 
 
-async def wait_until_sent(campaign_id: int) -> None:
+async def wait_until_sent(campaign_id: int, sending: asyncio.Task) -> None:
     """The sender marks the campaign sent when its last row has an outcome."""
     while True:
+        if sending.done():
+            sending.result()  # raises what stopped the sender
+            raise SystemExit("the sender stopped before the campaign was sent")
         if (await Campaign.get(id=campaign_id)).state != CampaignState.SENDING:
             return
         await asyncio.sleep(0.2)
@@ -142,7 +145,7 @@ async def run(args: argparse.Namespace, database: str) -> dict:
         started = time.monotonic()  # the clock of sender.stats
         sending = asyncio.create_task(sender.run())
         await schedules.run_due(utcnow())
-        await wait_until_sent(campaign.id)
+        await wait_until_sent(campaign.id, sending)
         sender.stop()
         await sending
         elapsed = time.monotonic() - started

@@ -156,3 +156,21 @@ async def test_the_ngo_sees_outcomes_and_taps(db, botapi, sandbox, ngo):
     assert report["taps"] == {"ar:0": 1}
     growth = await analytics.subscriber_growth(days=2)
     assert sum(n for _, n in growth) == 1  # the one who blocked the bot was unsubscribed
+
+
+async def test_worker_runs_what_the_database_says(db, botapi, sandbox, ngo):
+    """`aman run` starts the worker: jobs are rebuilt from the database and a campaign
+    scheduled to go now reaches its subscriber."""
+    from campaigns.worker import Worker
+
+    await subscribers((6501, "DZ", "fr"))
+    campaign = await make_campaign(ngo, {"fr": "Bonjour"})
+    await lifecycle.schedule(campaign, ngo["approver"])
+    worker = Worker(botapi.url, "555000:campaign-stories", send_rate=50)
+    await worker.start()
+    try:
+        message = await sandbox.chat(6501).wait_for_bot_message(timeout=5)
+        assert message["text"] == "Bonjour"
+    finally:
+        await worker.stop()
+    assert await state_counts(campaign.id) == {"sent": 1}
