@@ -60,6 +60,7 @@ async def _serve(settings: Settings, role: str) -> None:
             sandbox_url = await _start_sandbox(stack)
             api_root, token = sandbox_url, SANDBOX_TOKEN
         assert token is not None
+        await _warn_if_tips_cannot_be_received()
         bot_app = None
         secret = _webhook_secret(settings, token)
         if role in ("all", "bot"):
@@ -87,6 +88,16 @@ async def _start_sandbox(stack: AsyncExitStack) -> str:
         for line in await ensure_demo() or []:
             print(line)
     return server.url
+
+
+async def _warn_if_tips_cannot_be_received() -> None:
+    from tips.routing import can_receive_tips
+
+    if not await can_receive_tips():
+        log.warning(
+            "no unit can receive tips, so the bot does not offer reporting: add a focal point "
+            "to a unit with `aman staff add` (or load the demo with `aman demo`)"
+        )
 
 
 def _webhook_secret(settings: Settings, token: str) -> str | None:

@@ -34,6 +34,12 @@ async def can_receive_tips() -> bool:
     return escrow_key() is not None and await Unit.exists()
 
 
+async def units_without_recipients() -> list[Unit]:
+    """Units that could not open a tip routed to them (no focal point with a key): staff see
+    these as a warning, since their tips fall through to the regional desk."""
+    return [unit for unit in await Unit.all().order_by("code") if not await can_receive(unit)]
+
+
 def _specificity(rule: RoutingRule) -> int:
     return sum(value is not None for value in (rule.country, rule.category, rule.urgency))
 

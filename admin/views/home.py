@@ -6,7 +6,13 @@ from aiohttp import web
 
 from admin.language import render
 from admin.sandbox_link import SANDBOX
+from tips import routing
 
 
 async def home(request: web.Request) -> web.Response:
-    return render(request, "home.html", {"sandbox": SANDBOX in request.app})
+    context = {
+        "sandbox": SANDBOX in request.app,
+        "tips_open": await routing.can_receive_tips(),
+        "units_without_recipients": [u.code for u in await routing.units_without_recipients()],
+    }
+    return render(request, "home.html", context)

@@ -1,0 +1,43 @@
+"""An administrator opening the admin sees at once whether the public can report tips, and which
+units have nobody who could open one."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from admin.app import create_app
+from core import crypto
+from core.models import Unit
+from tests.tips.helpers import unit_with_focal_point
+
+
+@pytest.fixture(autouse=True)
+def _fast_kdf() -> Iterator[None]:
+    crypto.use_kdf_limits(crypto.FAST)
+    yield
+    crypto.use_kdf_limits(None)
+
+
+@pytest.fixture
+async def admin(db: str) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(create_app())) as client:
+        yield client
+
+
+async def test_with_no_focal_point_anywhere_the_admin_is_warned(admin: TestClient) -> None:
+    await Unit.create(code="LY", name="Libya unit", country="LY")
+    page = await (await admin.get("/?lang=en")).text()
+    assert "No unit can receive tips" in page
+    assert "their tips go to the regional desk: LY" in page
+
+
+async def test_once_a_unit_has_a_focal_point_reporting_is_open(admin: TestClient) -> None:
+    await unit_with_focal_point("TN", "TN")
+    await Unit.create(code="LY", name="Libya unit", country="LY")
+    page = await (await admin.get("/?lang=en")).text()
+    assert "No unit can receive tips" not in page
+    assert "The bot offers anonymous reporting" in page
+    assert "regional desk: LY" in page
