@@ -70,13 +70,13 @@ async def test_ngo_campaign_to_morocco_at_nine_casablanca_time(db, botapi, sandb
 async def test_sender_killed_mid_send_resumes_without_duplicates(db, botapi, sandbox, ngo):
     """The worker dies while messages are in flight; after a restart the in-flight ones are
     recorded unknown, the rest are sent, and nobody gets the message twice."""
-    await subscribers(*[(3000 + n, "TN", "fr") for n in range(40)])
+    await subscribers(*[(3000 + n, "TN", "fr") for n in range(60)])
     await sandbox.config(latency_ms=40)
     campaign = await make_campaign(ngo, {"fr": FR})
     await lifecycle.schedule(campaign, ngo["approver"])
     await schedules.run_due(schedules.utcnow())
 
-    first = make_sender(botapi, rate=200)
+    first = make_sender(botapi, rate=100)  # batches of 5: most rows are still queued
     task = asyncio.create_task(first.run())
     for _ in range(200):
         await asyncio.sleep(0.02)
@@ -87,7 +87,7 @@ async def test_sender_killed_mid_send_resumes_without_duplicates(db, botapi, san
         await task
     await first.channels["dm"].api.close()
     in_flight = await Delivery.filter(campaign_id=campaign.id, state="sending").count()
-    assert in_flight >= 1
+    assert 1 <= in_flight < 60
 
     await sandbox.config(latency_ms=0)
     second = make_sender(botapi, rate=200)
@@ -96,10 +96,10 @@ async def test_sender_killed_mid_send_resumes_without_duplicates(db, botapi, san
 
     counts = await state_counts(campaign.id)
     assert counts.get("unknown") == in_flight, counts
-    assert counts.get("sent", 0) + in_flight == 40
+    assert counts.get("sent", 0) + in_flight == 60
     stats = await sandbox.stats()
     assert stats["duplicate_messages"] == 0 and stats["duplicate_chats"] == []
-    assert stats["delivered_total"] >= counts["sent"]
+    assert stats["delivered_total"] >= counts.get("sent", 0) > 0
     await campaign.refresh_from_db()
     assert campaign.state == CampaignState.SENT
 
