@@ -52,8 +52,11 @@ async def test_partner_channel_and_signed_webhook(db, botapi, sandbox, ngo):
     try:
         await sandbox.add_channel(-100777, "Migrants Info TN")
         channel = await PartnerChannel.create(title="Migrants Info TN", chat_id=-100777)
-        campaign = await make_campaign(ngo, {"en": ALERT}, channels={
-            "dm": False, "partner_channels": [channel.id], "webhooks": [endpoint.id]})  # fmt: skip
+        campaign = await make_campaign(
+            ngo,
+            {"en": ALERT},
+            channels={"dm": False, "partner_channels": [channel.id], "webhooks": [endpoint.id]},
+        )
         await lifecycle.schedule(campaign, ngo["approver"])
         await schedules.run_due(schedules.utcnow())
         await drain(make_sender(botapi))
@@ -108,9 +111,12 @@ async def test_quiet_hours_hold_messages_until_morning(db, botapi, sandbox, ngo)
 async def test_welcome_series_sends_each_step_once(db, botapi, sandbox, ngo):
     """Day 0 and day 3 of a welcome series reach each new subscriber once, when due."""
     start = utc(2026, 4, 1, 10)
-    campaign = await make_campaign(ngo, {"en": "Welcome to Aman."},
-                                   schedule_kind=ScheduleKind.SEQUENCE,
-                                   schedule_params={"steps": [0, 3]})  # fmt: skip
+    campaign = await make_campaign(
+        ngo,
+        {"en": "Welcome to Aman."},
+        schedule_kind=ScheduleKind.SEQUENCE,
+        schedule_params={"steps": [0, 3]},
+    )
     await Variant.create(campaign=campaign, language="en", step=3, text="Day 3: know the signs.")
     await lifecycle.schedule(campaign, ngo["approver"], now=start)
     await subscribers((6301, "MA", "en"), (6302, "TN", "en"))
@@ -122,9 +128,13 @@ async def test_welcome_series_sends_each_step_once(db, botapi, sandbox, ngo):
         await schedules.run_due(at)
         await drain(make_sender(botapi, Clock(at)))
 
-    for at in (start + timedelta(minutes=1), later + timedelta(minutes=1),
-               start + timedelta(days=3, minutes=2), start + timedelta(days=3, minutes=3),
-               later + timedelta(days=3, minutes=1)):  # fmt: skip
+    for at in (
+        start + timedelta(minutes=1),
+        later + timedelta(minutes=1),
+        start + timedelta(days=3, minutes=2),
+        start + timedelta(days=3, minutes=3),
+        later + timedelta(days=3, minutes=1),
+    ):
         await Campaign.filter(id=campaign.id).update(next_run_at=at)
         await tick(at)
 
@@ -174,3 +184,25 @@ async def test_worker_runs_what_the_database_says(db, botapi, sandbox, ngo):
     finally:
         await worker.stop()
     assert await state_counts(campaign.id) == {"sent": 1}
+
+
+async def test_weekly_reminder_on_monday_mornings_in_tunis(db, botapi, sandbox, ngo):
+    """A weekly Monday 09:00 reminder in Tunis goes out each week once, and waits in between."""
+    await subscribers((6601, "TN", "ar"))
+    campaign = await make_campaign(
+        ngo,
+        {"ar": ALERT},
+        schedule_kind=ScheduleKind.WEEKLY,
+        schedule_params={"day_of_week": "mon", "hour": 9},
+        timezone="Africa/Tunis",
+    )
+    await lifecycle.schedule(campaign, ngo["approver"], now=utc(2026, 9, 2, 12))  # a Wednesday
+    assert campaign.next_run_at == utc(2026, 9, 7, 8)  # Monday 09:00 in Tunis (UTC+1)
+    for monday in (utc(2026, 9, 7, 8), utc(2026, 9, 14, 8)):
+        assert await schedules.run_due(monday - timedelta(minutes=1)) == 0
+        assert await schedules.run_due(monday) == 1
+        await drain(make_sender(botapi, Clock(monday)))
+        await campaign.refresh_from_db()
+        assert campaign.state == CampaignState.SCHEDULED
+        assert campaign.next_run_at == monday + timedelta(days=7)
+    assert len(await sandbox.chat(6601).bot_messages()) == 2
