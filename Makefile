@@ -31,9 +31,9 @@ catalogs: $(STAMP)
 # Re-extract every user-facing string and merge it into each language's catalog.
 catalogs-update: $(STAMP)
 	$(BIN)/pybabel extract --mapping babel.cfg --keywords N_ --keywords pgettext:1c,2 \
-		--project Aman --copyright-holder "Aman contributors" --output locales/aman.pot .
+		--project Aman --copyright-holder "Aman contributors" --width 100 --output locales/aman.pot .
 	$(BIN)/pybabel update --domain aman --input-file locales/aman.pot --output-dir locales \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --width 100
 
 # Browser tests drive Debian's Chromium through Playwright; install it where it is missing.
 browser:
