@@ -4,10 +4,26 @@ follow-up, refusing an announced size over the limit before downloading anything
 from __future__ import annotations
 
 from telegram import Message
+from telegram.ext import filters
 
 from bot.chat import Context
 from core.i18n import N_
 from tips import media
+
+# What a person may send while writing or following up a report: words or a file, in private.
+PRIVATE_INPUT = (
+    filters.ChatType.PRIVATE
+    & filters.UpdateType.MESSAGE
+    & ~filters.COMMAND
+    & (
+        filters.TEXT
+        | filters.PHOTO
+        | filters.Document.ALL
+        | filters.VIDEO
+        | filters.VOICE
+        | filters.AUDIO
+    )
+)
 
 
 def _incoming(message: Message) -> tuple[str, int | None] | None:

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.attachments import download
+from bot.attachments import PRIVATE_INPUT, download
 from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only
 from core.i18n import N_
@@ -223,20 +223,8 @@ async def send_due_notices(context: Context) -> None:
 
 def handlers() -> dict[int, list[BaseHandler]]:
     private = filters.ChatType.PRIVATE
-    incoming = (
-        filters.TEXT
-        | filters.PHOTO
-        | filters.Document.ALL
-        | filters.VIDEO
-        | filters.VOICE
-        | filters.AUDIO
-    )
     return {
-        GROUP: [
-            MessageHandler(
-                private & filters.UpdateType.MESSAGE & incoming & ~filters.COMMAND, on_message
-            )
-        ],
+        GROUP: [MessageHandler(PRIVATE_INPUT, on_message)],
         0: [
             CommandHandler("check", start, filters=private),
             CallbackQueryHandler(start, pattern=r"^check:start$"),

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.attachments import download
+from bot.attachments import PRIVATE_INPUT, download
 from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only, menu_row, rows
 from core.i18n import N_
@@ -323,19 +323,12 @@ async def _thank(update: Update, context: Context, submitted: intake.Submitted, 
 
 def handlers() -> dict[int, list[BaseHandler]]:
     private = filters.ChatType.PRIVATE
-    incoming = (
-        filters.TEXT
-        | filters.PHOTO
-        | filters.Document.ALL
-        | filters.VIDEO
-        | filters.VOICE
-        | filters.AUDIO
-        | filters.LOCATION
-    )
     return {
         GROUP: [
+            # A shared place counts only when sent, not as live-location edits.
             MessageHandler(
-                private & filters.UpdateType.MESSAGE & incoming & ~filters.COMMAND, on_message
+                PRIVATE_INPUT | (private & filters.UpdateType.MESSAGE & filters.LOCATION),
+                on_message,
             )
         ],
         0: [
