@@ -16,7 +16,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import alerts, contacts, fallback, gate, learn, menu, privacy, start
+from bot import alerts, campaign_taps, contacts, fallback, gate, learn, menu, privacy, start
 from bot.chat import Context, guessed_language, is_private, profile_of, send, tr
 from bot.keyboards import menu_only
 from content.help import HelpDirectory
@@ -38,7 +38,17 @@ def _optional(names: tuple[str, ...]) -> list[ModuleType]:
 
 def flows() -> list[ModuleType]:
     """Every flow in the order its handlers are tried; the fallback answers what none took."""
-    return [start, menu, learn, contacts, alerts, privacy, *_optional(OPTIONAL_FLOWS), fallback]
+    return [
+        start,
+        menu,
+        learn,
+        contacts,
+        alerts,
+        privacy,
+        *_optional(OPTIONAL_FLOWS),
+        campaign_taps,
+        fallback,
+    ]
 
 
 def build_application(
