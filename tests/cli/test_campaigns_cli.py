@@ -50,3 +50,19 @@ def test_a_campaign_goes_from_yaml_to_scheduled_with_two_people(monkeypatch, cap
     assert "Morocco: free UN services" in out and "scheduled" in out
     code, out = _aman(capsys, "campaigns", "show", campaign_id)
     assert code == 0 and "countries: MA" in out
+
+
+def test_mistakes_on_the_command_line_get_a_plain_answer(tmp_path, capsys) -> None:
+    assert _aman(capsys, "migrate")[0] == 0
+    code, out = _aman(capsys, "campaigns", "show", "42")
+    assert code == 1 and "there is no campaign 42" in out and "Traceback" not in out
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [unclosed\n")
+    code, out = _aman(capsys, "campaigns", "create", str(broken), "--as", "salma")
+    assert code == 1 and "not valid YAML" in out
+    broken.write_text("name: No variants\n")
+    code, out = _aman(capsys, "campaigns", "create", str(broken), "--as", "salma")
+    assert code == 1 and "at least one variant" in out
+    code, out = _aman(capsys, "campaigns", "create", str(EXAMPLE), "--as", "nobody")
+    assert code == 1 and "no staff member 'nobody'" in out
+    assert "no campaigns yet" in _aman(capsys, "campaigns", "list")[1]
