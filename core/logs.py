@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
 _LONG_NUMBER = re.compile(r"(?<![\w.])[-+]?\d{6,}(?![\w.])")
@@ -31,12 +32,24 @@ class PrivacyFilter(logging.Filter):
         return True
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (tests and tools swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """Set up the root logger once: timestamps, levels, and the privacy filter on every handler."""
     root = logging.getLogger()
     if any(isinstance(f, PrivacyFilter) for h in root.handlers for f in h.filters):
         return
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PrivacyFilter())
     root.addHandler(handler)
