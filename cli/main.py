@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from tortoise.exceptions import DBConnectionError, OperationalError
+
 COMMAND_MODULES = (
     "cli.run",
     "cli.database",
@@ -40,7 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, DBConnectionError, OperationalError) as problem:
+        # An unreachable database or a missing file: say so plainly, without a traceback.
+        print(f"aman: {problem}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
