@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,12 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time of a process (all its threads) so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_botapi() -> tuple[subprocess.Popen, str]:
@@ -131,7 +138,7 @@ async def run(args: argparse.Namespace, database: str) -> dict:
     await init_db(database)
     server, url = start_botapi()
     try:
-        return await measure(args, database, url)
+        return await measure(args, database, url, server.pid)
     finally:
         await close_db()
         server.terminate()
@@ -141,7 +148,7 @@ async def run(args: argparse.Namespace, database: str) -> dict:
             server.kill()
 
 
-async def measure(args: argparse.Namespace, database: str, url: str) -> dict:
+async def measure(args: argparse.Namespace, database: str, url: str, server_pid: int) -> dict:
     flood = (
         {"flood_global_per_second": None}
         if args.no_flood
@@ -162,12 +169,14 @@ async def measure(args: argparse.Namespace, database: str, url: str) -> dict:
     await sender.recover()
 
     started = time.monotonic()  # the clock of sender.stats
+    cpu_before = (cpu_seconds(), cpu_seconds(server_pid))
     sending = asyncio.create_task(sender.run())
     await schedules.run_due(utcnow())
     await wait_until_sent(campaign.id, sending)
     sender.stop()
     await sending
     elapsed = time.monotonic() - started
+    cpu_after = (cpu_seconds(), cpu_seconds(server_pid))
     await api.close()
 
     stats = await sandbox(url, "/_sandbox/stats?per_chat=0")
@@ -175,6 +184,7 @@ async def measure(args: argparse.Namespace, database: str, url: str) -> dict:
     first, last = sender.stats.first_send, sender.stats.last_send
     span = (last - first) if first and last and last > first else float("nan")
     distinct = stats["delivered_total"] - stats["duplicate_messages"]
+    sent = max(1, sender.stats.sent)
     return {
         "benchmark": "broadcast",
         "database": database.split("://", 1)[0],
@@ -190,6 +200,10 @@ async def measure(args: argparse.Namespace, database: str, url: str) -> dict:
         "duplicates": stats["duplicate_messages"],
         "missing": args.subscribers - distinct,
         "delivery_states": counts,
+        # CPU per message of this process (Aman) and of the Bot API server during the run:
+        # steadier than msgs/s on a shared machine, so compare these between versions.
+        "aman_cpu_ms_per_msg": round(1000 * (cpu_after[0] - cpu_before[0]) / sent, 3),
+        "server_cpu_ms_per_msg": round(1000 * (cpu_after[1] - cpu_before[1]) / sent, 3),
         "peak_rss_mb": peak_rss_mb(),
         "first_message_s": round(first - started, 3) if first else None,
         "elapsed_s": round(elapsed, 2),
