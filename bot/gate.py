@@ -7,6 +7,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from bot.chat import Context, answer, is_private, remember
+from campaigns.variants import TAP_PREFIX
 
 GROUP = -1  # runs before every flow
 
@@ -16,6 +17,8 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # an edit changes nothing we did; channels are not ours
     if not is_private(update):
         if update.callback_query:
+            if (update.callback_query.data or "").startswith(f"{TAP_PREFIX}:"):
+                return  # a tracked link under a campaign post in a partner's channel
             await answer(update)
             raise ApplicationHandlerStop
         message = update.message

@@ -1,5 +1,6 @@
-"""A campaign's tracked button, pressed by a subscriber: the bot gives the link in her
-language, and the NGO sees one tap for that button and variant, with no identity behind it."""
+"""A campaign's tracked button, pressed by a subscriber or by a reader of a partner's channel:
+the bot gives the link in their language, and the NGO sees one tap for that button and variant,
+with no identity behind it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from campaigns.channels.bot_api import BotApi
 from campaigns.channels.telegram_channel import TelegramChannel
 from campaigns.channels.telegram_dm import TelegramDM
 from campaigns.channels.webhook import Webhook
-from campaigns.models import ButtonTap, Campaign, Variant
+from campaigns.models import ButtonTap, Campaign, PartnerChannel, Variant
 from campaigns.outbox import state_counts
 from campaigns.sender import Sender
 from core.models import Organisation, Role, StaffMember
@@ -20,7 +21,7 @@ HOTLINE = "https://example.org/aide-migrants"
 FR = "<b>Offres d'emploi en Libye</b> : vérifiez avant de partir."
 
 
-async def ngo_campaign() -> Campaign:
+async def ngo_campaign(**fields: object) -> Campaign:
     """An approved French/English campaign whose French variant has a tracked link button."""
     org = await Organisation.create(name="Terre d'Asile")
     editor = await StaffMember.create(
@@ -32,7 +33,7 @@ async def ngo_campaign() -> Campaign:
     )  # fmt: skip
     campaign = await Campaign.create(
         name="Fake jobs", organisation=org, author=editor, quiet_hours=False,
-        audience={"countries": ["TN"]},
+        audience={"countries": ["TN"]}, **fields,
     )  # fmt: skip
     button = {"label": "En savoir plus", "url": HOTLINE, "track": True}
     await Variant.create(campaign=campaign, language="fr", text=FR, buttons=[button])
@@ -95,3 +96,24 @@ async def test_a_button_of_a_deleted_campaign_is_out_of_date(sandbox):
         await says(sam, "What would you like to do?")
         await callback_answer(sam, "This button is out of date")
     assert await ButtonTap.all().count() == 0
+
+
+async def test_a_reader_of_a_partner_channel_taps_the_link(sandbox):
+    """Under the campaign's post in a partner's channel the tap is counted and the link comes
+    back to the reader alone, as a notice: nothing more is posted in the channel."""
+    await sandbox.add_channel(-100888, "Radio Tunis Info")
+    partner = await PartnerChannel.create(title="Radio Tunis Info", chat_id=-100888)
+    campaign = await ngo_campaign(channels={"dm": False, "partner_channels": [partner.id]})
+    # A channel has no reader language: it gets the English variant (there is one).
+    english = {"label": "Learn more", "url": HOTLINE, "track": True}
+    await Variant.filter(campaign_id=campaign.id, language="en").update(buttons=[english])
+    await send_campaign(sandbox.root_url)
+    channel = sandbox.chat(-100888, language_code="fr", chat_type="channel")
+    (post,) = await channel.bot_messages()
+    assert labels(post) == ["Learn more"]
+
+    await channel.press("Learn more")
+    notice = await callback_answer(channel, HOTLINE)
+    assert notice["text"] == f"Ouvrez ce lien : {HOTLINE}"  # in the reader's language
+    assert len(await channel.bot_messages()) == 1
+    assert (await analytics.summary(campaign.id))["taps"] == {"en:0": 1}
