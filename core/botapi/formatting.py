@@ -5,6 +5,7 @@ Offsets and lengths are in UTF-16 code units, as in the Bot API. The HTML parser
 the places Telegram is strict, so markup that Telegram would refuse fails here too.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -173,7 +174,15 @@ def _decode_reference(body: str) -> str:
 
 def parse_html(source: str) -> tuple[str, list[dict]]:
     """Turn an HTML-formatted message into (plain text, entities), or raise ApiError 400."""
-    return _HtmlReader(source).run()
+    text, entities = _parsed(source)
+    return text, [dict(entity) for entity in entities]  # callers may keep or change them
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(source: str) -> tuple[str, tuple[dict, ...]]:
+    # A broadcast sends one text to many chats: parse it once (failures are not cached).
+    text, entities = _HtmlReader(source).run()
+    return text, tuple(entities)
 
 
 def apply_parse_mode(

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 
@@ -125,6 +126,17 @@ class Params:
             raise bad_request("chat not found") from None
 
 
+def _json(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)  # the fast path, for the common case
+    except ValueError:
+        pass
+    try:  # what orjson refuses but Python's json takes (NaN, integers beyond 64 bits)
+        return json.loads(raw)
+    except ValueError:
+        raise bad_request("can't parse JSON request") from None
+
+
 async def read_params(request: web.Request) -> Params:
     """Collect parameters from every place Telegram accepts them."""
     values: dict[str, Any] = dict(request.query)
@@ -133,10 +145,7 @@ async def read_params(request: web.Request) -> Params:
         return Params(values)
     content_type = request.content_type
     if content_type == "application/json":
-        try:
-            body = await request.json()
-        except ValueError:
-            raise bad_request("can't parse JSON request") from None
+        body = _json(await request.read())
         if isinstance(body, dict):
             values.update(body)
     elif content_type == "multipart/form-data":

@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import orjson
 from aiohttp import web
 
 from core.botapi import messaging, profile, updates
@@ -47,11 +48,13 @@ PUSHER = web.AppKey("webhook_pusher", WebhookPusher)
 
 
 def _answer(payload: dict, status: int = 200) -> web.Response:
-    return web.Response(
-        text=json.dumps(payload, ensure_ascii=False),
-        status=status,
-        content_type="application/json",
-    )
+    try:
+        # orjson writes the same JSON (UTF-8, keys in order) several times faster, which is
+        # what lets benchmarks measure the bot rather than this server.
+        body = orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # what orjson refuses (huge ints, lone surrogates), json still writes
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    return web.Response(body=body, status=status, content_type="application/json", charset="utf-8")
 
 
 async def bot_call(request: web.Request) -> web.Response:
