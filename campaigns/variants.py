@@ -19,10 +19,12 @@ def pick(languages: Sequence[str], wanted: str | None, default: str) -> str:
     """The best of the campaign's `languages` for someone who reads `wanted`.
 
     Tries the person's fallback chain (chosen, base, English), then the campaign's own
-    default language, then the first variant there is.
+    default language, then the first variant there is. With no reader language (a partner's
+    channel, a webhook) the campaign's default language comes first.
     """
     available = set(languages)
-    for code in [*fallback_chain(wanted), default]:
+    chain = fallback_chain(wanted) if wanted else [default, *fallback_chain(None)]
+    for code in [*chain, default]:
         if code in available:
             return code
     return languages[0]
