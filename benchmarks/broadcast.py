@@ -38,7 +38,9 @@ from core.db import close_db, init_db  # noqa: E402
 from core.models import Role, StaffMember  # noqa: E402
 
 TOKEN = "424242:broadcast-benchmark"
+TEXT = "<b>Stay safe</b>: know your rights."
 SEED_CHUNK = 5_000
+CONCURRENCY = 128  # sends in flight, for the sender and for the baseline
 FIRST_CHAT = 7_000_000_000
 
 
@@ -114,9 +116,7 @@ async def make_campaign() -> Campaign:
     campaign = await Campaign.create(
         name="Benchmark", author=author, quiet_hours=False, channels={"dm": True}
     )
-    await Variant.create(
-        campaign=campaign, language="en", text="<b>Stay safe</b>: know your rights."
-    )
+    await Variant.create(campaign=campaign, language="en", text=TEXT)
     await lifecycle.submit(campaign, author)
     await lifecycle.approve(campaign, approver)
     await lifecycle.schedule(campaign, approver)
@@ -165,7 +165,7 @@ async def measure(args: argparse.Namespace, database: str, url: str, server_pid:
     campaign = await make_campaign()
     api = BotApi(url, TOKEN)
     await api.open()
-    sender = Sender({"dm": TelegramDM(api)}, rate=args.rate)
+    sender = Sender({"dm": TelegramDM(api)}, rate=args.rate, concurrency=CONCURRENCY)
     await sender.recover()
 
     started = time.monotonic()  # the clock of sender.stats
@@ -185,7 +185,7 @@ async def measure(args: argparse.Namespace, database: str, url: str, server_pid:
     span = (last - first) if first and last and last > first else float("nan")
     distinct = stats["delivered_total"] - stats["duplicate_messages"]
     sent = max(1, sender.stats.sent)
-    return {
+    result = {
         "benchmark": "broadcast",
         "database": database.split("://", 1)[0],
         "subscribers": args.subscribers,
@@ -209,6 +209,36 @@ async def measure(args: argparse.Namespace, database: str, url: str, server_pid:
         "elapsed_s": round(elapsed, 2),
         "seed_s": round(seed_seconds, 2),
     }
+    if args.baseline:
+        # Flood control off and new chats after the audience's, once the counts above are read.
+        await sandbox(url, "/_sandbox/config", {"flood_global_per_second": None})
+        first_chat = FIRST_CHAT + args.subscribers
+        baseline = await baseline_ptb(url, args.baseline, CONCURRENCY, first_chat)
+        result["baseline_ptb_msgs_per_s"] = round(baseline, 1)
+        ratio = result["msgs_per_s"] / baseline if args.no_flood else None
+        result["ratio_to_ptb"] = round(ratio, 2) if ratio else None
+    return result
+
+
+async def baseline_ptb(url: str, count: int, concurrency: int, first_chat: int) -> float:
+    """Plain python-telegram-bot sends (`Bot.send_message` over Aman's aiohttp transport) at
+    the sender's concurrency, no database: messages per second. Printed beside the sender's
+    figure so that a regression shows as a ratio rather than as a noisy absolute number."""
+    from telegram import Bot
+
+    from core.telegram_http import AiohttpRequest
+
+    bot = Bot(TOKEN, base_url=f"{url}/bot", request=AiohttpRequest(concurrency))
+    chats = iter(range(first_chat, first_chat + count))
+    async with bot:
+
+        async def worker() -> None:
+            for chat in chats:
+                await bot.send_message(chat, TEXT, parse_mode="HTML")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return count / (time.perf_counter() - started)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -217,6 +247,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--no-flood", action="store_true", help="flood control off")
     parser.add_argument("--database", help="a Tortoise DSN (default: a fresh SQLite file)")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=5_000,
+        metavar="N",
+        help="then N plain python-telegram-bot sends to compare with (0: skip)",
+    )
     args = parser.parse_args(argv)
     crypto.use_secret(b"aman-benchmark-secret-aman-benchmark-secret")
     with tempfile.TemporaryDirectory(prefix="aman-bench-") as tmp:

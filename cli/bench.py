@@ -19,6 +19,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     broadcast.add_argument("--rate", type=float, default=30.0)
     broadcast.add_argument("--no-flood", action="store_true", help="flood control off")
     broadcast.add_argument("--database", help="a Tortoise DSN (default: a fresh SQLite file)")
+    broadcast.add_argument(
+        "--baseline",
+        type=int,
+        default=5_000,
+        metavar="N",
+        help="then N plain python-telegram-bot sends to compare with (0: skip)",
+    )
     broadcast.set_defaults(handler=_broadcast)
 
 
@@ -35,4 +42,5 @@ def _broadcast(args: argparse.Namespace) -> int:
         command.append("--no-flood")
     if args.database:
         command += ["--database", args.database]
+    command += ["--baseline", str(args.baseline)]
     return subprocess.call(command, cwd=SCRIPT.parent.parent)  # noqa: S603 - our own script
