@@ -279,15 +279,31 @@ class Result:
     refund: int = 0  # 1 when the try does not count (flood control, quiet hours, released)
 
 
+_RECORD_PG = (
+    "UPDATE delivery d SET state = v.state, error = v.error, sent_at = v.sent_at, "
+    "message_id = v.message_id, next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), "
+    "attempts = d.attempts - v.refund FROM unnest($1::bigint[], $2::text[], $3::text[], "
+    "$4::timestamptz[], $5::bigint[], $6::timestamptz[], $7::integer[]) "
+    "AS v(id, state, error, sent_at, message_id, next_at, refund) WHERE d.id = v.id"
+)
+
+
 async def record(results: Sequence[Result]) -> None:
     """Write a group of outcomes in one transaction (one commit for many sends)."""
     if not results:
         return
     conn = db()
-    query = sql(
-        conn,
+    if is_postgres(conn):
+        # One statement over arrays instead of one UPDATE per row: far fewer round trips.
+        rows = [
+            (r.id, r.state, r.error, r.sent_at, r.message_id, r.next_attempt_at, r.refund)
+            for r in results
+        ]
+        await conn.execute_query(_RECORD_PG, [list(column) for column in zip(*rows, strict=True)])
+        return
+    query = (
         "UPDATE delivery SET state = ?, error = ?, sent_at = ?, message_id = ?, "
-        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? WHERE id = ?",
+        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? WHERE id = ?"
     )
     await conn.execute_many(
         query,
