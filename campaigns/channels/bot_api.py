@@ -1,27 +1,26 @@
-"""A lean Bot API caller for broadcasts: JSON calls as ready-made bytes over keep-alive
-connections (`http1`), uploads through aiohttp.
+"""A lean Bot API caller for broadcasts: JSON calls as ready-made bytes through one aiohttp
+session, uploads as multipart, every answer mapped to an Outcome (the mapping is in `outcomes`).
 
-python-telegram-bot's `Bot` builds full `Message` objects from every answer, and aiohttp's
-client has a third of a millisecond of per-request overhead; at thousands of sends a second
-on two cores both would be the bottleneck. So the sender posts JSON itself (the part of the
-body that is the same for every recipient is encoded once per variant) and maps the answer's
-`ok`, `message_id` and error fields to an Outcome (the mapping is in `outcomes`).
+python-telegram-bot's `Bot` builds full `Message` objects from every answer; at thousands of
+sends a second on two cores that is the bottleneck. So the sender posts JSON itself (the part
+of the body that is the same for every recipient is encoded once per variant, with orjson) and
+reads only the answer's `ok`, `message_id` and error fields.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 import orjson
 
-from campaigns.channels.http1 import CannotConnect, Http1Pool, NoAnswer
-from campaigns.outcomes import Kind, Outcome, from_bot_api, from_transport_error
+from campaigns.outcomes import Outcome, from_bot_api, from_transport_error
 from campaigns.variants import Payload
 
 _BODY_CACHE = 64  # encoded variant bodies kept (a campaign has a handful of variants)
+_JSON = {"Content-Type": "application/json"}
 
 
 class BotApi:
@@ -31,60 +30,50 @@ class BotApi:
         self, api_root: str, token: str, *, connections: int = 128, timeout: float = 10.0
     ) -> None:
         self.base = f"{api_root.rstrip('/')}/bot{token}"
-        parts = urlsplit(self.base)
-        self._origin, self._path = f"{parts.scheme}://{parts.netloc}", parts.path
         self.connections = connections
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=5.0)
         self._session: aiohttp.ClientSession | None = None
-        self._pool: Http1Pool | None = None
-        self._heads: dict[str, bytes] = {}
+        self._urls: dict[str, str] = {}
         self._bodies: dict[int, tuple[Payload, bytes]] = {}
+        self._uploads: dict[int, tuple[Payload, asyncio.Lock]] = {}
 
     async def open(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self.connections, limit_per_host=0)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
-        if self._pool is None or self._pool.closed:
-            total = self.timeout.total or 10.0
-            self._pool = Http1Pool(self._origin, size=self.connections, timeout=total)
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self.timeout,
+                skip_auto_headers=("User-Agent",),
+                auto_decompress=False,
+            )
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-        if self._pool is not None:
-            await self._pool.close()
-        self._session = self._pool = None
+        self._session = None
 
     async def call(self, method: str, data: dict[str, Any] | aiohttp.FormData) -> Outcome:
         if not isinstance(data, aiohttp.FormData):
             return await self._post(method, orjson.dumps(data))
-        await self.open()
-        assert self._session is not None
-        try:
-            async with self._session.post(f"{self.base}/{method}", data=data) as response:
-                raw = await response.read()
-                status = response.status
-        except Exception as exc:
-            return from_transport_error(exc)
-        return from_bot_api(status, _decoded(raw))
+        status, body = await self._send(method, data=data)
+        return body if status is None else from_bot_api(status, _decoded(body))
 
     async def _post(self, method: str, body: bytes) -> Outcome:
         """POST a JSON body; what the transport raises is mapped by whether it left."""
-        if self._pool is None or self._pool.closed:
+        status, raw = await self._send(method, data=body, headers=_JSON)
+        return raw if status is None else from_bot_api(status, _decoded(raw))
+
+    async def _send(self, method: str, **request: Any) -> tuple[int | None, Any]:
+        """(status, raw body), or (None, Outcome) when the transport failed."""
+        if self._session is None or self._session.closed:
             await self.open()
-        assert self._pool is not None
-        head = self._heads.get(method)
-        if head is None:
-            head = self._heads[method] = self._pool.request_head(f"{self._path}/{method}")
+        assert self._session is not None
+        url = self._urls.get(method) or self._urls.setdefault(method, f"{self.base}/{method}")
         try:
-            status, raw = await self._pool.post(head, body)
-        except CannotConnect as exc:
-            return Outcome(Kind.RETRY, reason=f"cannot connect: {exc}"[:180])
-        except (NoAnswer, TimeoutError) as exc:
-            return Outcome(Kind.UNKNOWN, reason=f"no answer: {type(exc).__name__}")
+            async with self._session.post(url, **request) as response:
+                return response.status, await response.read()
         except Exception as exc:
-            return from_transport_error(exc)
-        return from_bot_api(status, _decoded(raw))
+            return None, from_transport_error(exc)
 
     def _text_body(self, payload: Payload) -> bytes:
         """`,"text":…}`: the sendMessage body after the chat id, encoded once per variant."""
@@ -106,9 +95,25 @@ class BotApi:
         if payload.image is None and payload.document is None:
             body = b'{"chat_id":' + orjson.dumps(chat_id) + self._text_body(payload)
             return await self._post("sendMessage", body)
+        if payload.file_id:
+            return await self._send_media(chat_id, payload)
+        # The first send uploads the file; sends started meanwhile wait for its file_id
+        # instead of uploading the same bytes again.
+        async with self._upload_lock(payload):
+            return await self._send_media(chat_id, payload)
+
+    def _upload_lock(self, payload: Payload) -> asyncio.Lock:
+        held = self._uploads.get(id(payload))
+        if held is None or held[0] is not payload:
+            if len(self._uploads) >= _BODY_CACHE:
+                self._uploads.clear()
+            held = self._uploads[id(payload)] = (payload, asyncio.Lock())
+        return held[1]
+
+    async def _send_media(self, chat_id: int | str, payload: Payload) -> Outcome:
         markup = payload.reply_markup()
         method, field = ("sendPhoto", "photo") if payload.image else ("sendDocument", "document")
-        fields = {"chat_id": chat_id, "caption": payload.text, "parse_mode": "HTML"}
+        fields: dict[str, Any] = {"chat_id": chat_id, "caption": payload.text, "parse_mode": "HTML"}
         if markup:
             fields["reply_markup"] = markup
         if payload.file_id:
@@ -119,27 +124,20 @@ class BotApi:
         content = payload.image or payload.document
         name = "image.jpg" if payload.image else (payload.document_name or "document")
         form.add_field(field, content, filename=name)
-        outcome, file_id = await self._upload(method, form, field)
-        if file_id:
-            payload.file_id = file_id
-        return outcome
+        status, raw = await self._send(method, data=form)
+        if status is None:
+            return raw
+        body = _decoded(raw)
+        payload.file_id = _file_id(body, field)
+        return from_bot_api(status, body)
 
-    async def _upload(
-        self, method: str, form: aiohttp.FormData, field: str
-    ) -> tuple[Outcome, str | None]:
-        await self.open()
-        assert self._session is not None
-        try:
-            async with self._session.post(f"{self.base}/{method}", data=form) as response:
-                status, body = response.status, await response.json(content_type=None)
-        except Exception as exc:
-            return from_transport_error(exc), None
-        result = (body or {}).get("result") or {}
-        media = result.get(field)
-        if isinstance(media, list):  # photos come back in several sizes
-            media = media[-1] if media else None
-        file_id = media.get("file_id") if isinstance(media, dict) else None
-        return from_bot_api(status, body), file_id
+
+def _file_id(body: Any, field: str) -> str | None:
+    result = (body or {}).get("result") or {} if isinstance(body, dict) else {}
+    media = result.get(field)
+    if isinstance(media, list):  # photos come back in several sizes
+        media = media[-1] if media else None
+    return media.get("file_id") if isinstance(media, dict) else None
 
 
 def _decoded(raw: bytes) -> Any:

@@ -60,11 +60,6 @@ async def test_a_poster_is_uploaded_once_and_reused(db, botapi, sandbox, ngo):
     assert await state_counts(campaign_id) == {"sent": 3}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: every send started before the first upload is answered uploads the "
-    "file again (campaigns/channels/bot_api.py deliver has no per-payload upload lock)",
-)
 async def test_a_poster_sent_at_full_speed_is_still_uploaded_once(db, botapi, sandbox, ngo):
     await subscribers(*[(chat, "MA", "en") for chat in (7211, 7212, 7213, 7214)])
     await sandbox.config(latency_ms=50)  # the first answer comes after the others have left
