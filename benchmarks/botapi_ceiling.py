@@ -9,7 +9,6 @@ Prints one JSON line.
 import argparse
 import asyncio
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,22 +16,11 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.botapi.process import spawn  # noqa: E402
+
 TOKEN = "123456:ceiling"
-
-
-def _start_server() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "core.botapi", "--port", "0", "--no-record"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise SystemExit("the local Bot API server did not start")
-    return process, json.loads(line)["url"]
 
 
 async def _hammer(url: str, requests: int, concurrency: int) -> dict:
@@ -70,7 +58,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
-    process, url = _start_server()
+    process, url = spawn()
     try:
         result = asyncio.run(_hammer(url, args.requests, args.concurrency))
     finally:

@@ -34,6 +34,7 @@ from campaigns.models import Campaign, CampaignState, DeliveryState, Variant  # 
 from campaigns.outbox import db, sql, state_counts  # noqa: E402
 from campaigns.sender import Sender, utcnow  # noqa: E402
 from core import crypto  # noqa: E402
+from core.botapi.process import spawn  # noqa: E402
 from core.db import close_db, init_db  # noqa: E402
 from core.models import Role, StaffMember  # noqa: E402
 
@@ -55,21 +56,6 @@ def cpu_seconds(pid: int | str = "self") -> float:
     """User + system CPU time of a process (all its threads) so far, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def start_botapi() -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "core.botapi", "--port", "0", "--no-record"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    if not line:
-        process.kill()
-        raise SystemExit("the local Bot API server did not start")
-    return process, json.loads(line)["url"]
 
 
 async def sandbox(url: str, path: str, body: dict | None = None) -> dict:
@@ -136,7 +122,7 @@ async def wait_until_sent(campaign_id: int, sending: asyncio.Task) -> None:
 
 async def run(args: argparse.Namespace, database: str) -> dict:
     await init_db(database)
-    server, url = start_botapi()
+    server, url = spawn()
     try:
         return await measure(args, database, url, server.pid)
     finally:

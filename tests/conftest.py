@@ -22,6 +22,7 @@ from tortoise import Tortoise
 from core import crypto
 from core.db import close_db, init_db, migrate
 from core.settings import reset_settings
+from tips import abuse
 
 PG_URL = os.environ.get("AMAN_TEST_DATABASE_URL") or ""
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
@@ -48,7 +49,8 @@ async def _migrate_template(url: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each story runs with its own data directory, a known secret and no real Telegram token."""
+    """Each story runs with its own data directory, a known secret, no real Telegram token,
+    the fastest Argon2id cost (so stories with several staff stay quick) and fresh abuse limits."""
     for name in list(os.environ):
         if name.startswith("AMAN_") and name != "AMAN_TEST_DATABASE_URL":
             monkeypatch.delenv(name)
@@ -56,7 +58,11 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     monkeypatch.setenv("AMAN_SECRET_KEY", TEST_SECRET.decode())
     reset_settings()
     crypto.use_secret(TEST_SECRET)
+    crypto.use_kdf_limits(crypto.FAST)
+    abuse.reset_all()
     yield
+    abuse.reset_all()
+    crypto.use_kdf_limits(None)
     crypto.use_secret(None)
     reset_settings()
 

@@ -3,22 +3,14 @@ units have nobody who could open one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from admin.app import create_app
-from core import crypto
 from core.models import Unit
 from tests.tips.helpers import unit_with_focal_point
-
-
-@pytest.fixture(autouse=True)
-def _fast_kdf() -> Iterator[None]:
-    crypto.use_kdf_limits(crypto.FAST)
-    yield
-    crypto.use_kdf_limits(None)
 
 
 @pytest.fixture

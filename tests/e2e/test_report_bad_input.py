@@ -4,26 +4,12 @@ fails at the moment of sending. Each gets a clear answer; nothing half-written s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from core import crypto
 from tests.e2e.story import press, says, send
 from tests.tips.helpers import unit_with_focal_point
 from tips import abuse, media
 from tips.models import Draft, Receipt, Tip, TipKey
 
 CHAT = 555000111
-
-
-@pytest.fixture(autouse=True)
-def _fast_kdf() -> Iterator[None]:
-    crypto.use_kdf_limits(crypto.FAST)
-    abuse.reset_all()
-    yield
-    crypto.use_kdf_limits(None)
-    abuse.reset_all()
 
 
 async def _to_review(chat) -> None:

@@ -3,31 +3,20 @@ and after it the chat id is gone from the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
 
-import pytest
 from telegram import Bot
 
 from bot import check
-from core import accounts, crypto
+from core import accounts
 from core.telegram_http import AiohttpRequest
 from tests.e2e.story import press, says, send
 from tests.e2e.test_report_sfax import _report_boat
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
-from tips import abuse, inbox
+from tips import inbox
 from tips.models import NotifyRequest, Tip
 
 REPORTER = 777000333444
-
-
-@pytest.fixture(autouse=True)
-def _fast_kdf() -> Iterator[None]:
-    crypto.use_kdf_limits(crypto.FAST)
-    abuse.reset_all()
-    yield
-    crypto.use_kdf_limits(None)
-    abuse.reset_all()
 
 
 async def _run_notice_job(root_url: str) -> None:

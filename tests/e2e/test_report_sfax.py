@@ -4,31 +4,21 @@ reporter comes back with the receipt and adds a photo whose location data is gon
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tortoise import connections
 
-from core import accounts, crypto
+from core import accounts
 from core.models import StaffMember
 from tests.e2e.story import labels, press, says, send
 from tests.tips.helpers import PASSWORD, has_gps, photo_with_gps, unit_with_focal_point
-from tips import abuse, inbox
+from tips import inbox
 from tips.models import Receipt, Tip, TipStatus, Urgency
 from tips.sealing import NoAccess
 
 REPORTER = 777000111222
 CANARY = "CANARY-7f3a boat leaves from Sfax beach tonight"
-
-
-@pytest.fixture(autouse=True)
-def _fast_kdf() -> Iterator[None]:
-    crypto.use_kdf_limits(crypto.FAST)
-    abuse.reset_all()
-    yield
-    crypto.use_kdf_limits(None)
-    abuse.reset_all()
 
 
 async def _report_boat(chat) -> str:
