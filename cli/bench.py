@@ -11,12 +11,26 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "broadcast.py"
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_rate(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 messages per second")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="reproducible performance runs")
     commands = parser.add_subparsers(dest="bench_command", metavar="BENCHMARK", required=True)
     broadcast = commands.add_parser("broadcast", help="one campaign to N synthetic subscribers")
-    broadcast.add_argument("--subscribers", type=int, default=10_000)
-    broadcast.add_argument("--rate", type=float, default=30.0)
+    broadcast.add_argument("--subscribers", type=_positive_int, default=10_000)
+    broadcast.add_argument("--rate", type=_positive_rate, default=30.0)
     broadcast.add_argument("--no-flood", action="store_true", help="flood control off")
     broadcast.add_argument("--database", help="a Tortoise DSN (default: a fresh SQLite file)")
     broadcast.add_argument(
