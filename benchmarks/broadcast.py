@@ -227,10 +227,24 @@ async def baseline_ptb(url: str, count: int, concurrency: int, first_chat: int) 
         return count / (time.perf_counter() - started)
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_rate(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 messages per second")
+    return value
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--subscribers", type=int, default=10_000)
-    parser.add_argument("--rate", type=float, default=30.0)
+    parser = argparse.ArgumentParser(prog="aman bench broadcast", description=__doc__)
+    parser.add_argument("--subscribers", type=_positive_int, default=10_000)
+    parser.add_argument("--rate", type=_positive_rate, default=30.0)
     parser.add_argument("--no-flood", action="store_true", help="flood control off")
     parser.add_argument("--database", help="a Tortoise DSN (default: a fresh SQLite file)")
     parser.add_argument(

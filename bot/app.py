@@ -55,7 +55,6 @@ def build_application(
     token: str,
     api_root: str,
     *,
-    webhook_secret: str | None = None,
     library: Library | None = None,
     directory: HelpDirectory | None = None,
 ) -> Application:
@@ -71,7 +70,7 @@ def build_application(
         .post_init(set_commands)
         .build()
     )
-    app.bot_data.update(webhook_secret=webhook_secret, library=library, directory=directory)
+    app.bot_data.update(library=library, directory=directory)
     app.add_handlers(gate.handlers(), group=gate.GROUP)
     for flow in flows():
         app.add_handlers(flow.handlers())

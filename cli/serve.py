@@ -110,7 +110,7 @@ async def _start_bot(
 ):
     from bot.app import build_application, start_polling, stop
 
-    app = build_application(token, api_root, webhook_secret=secret)
+    app = build_application(token, api_root)
     if settings.webhook_url:
         await app.initialize()
         await app.start()
