@@ -82,6 +82,7 @@ class Sender:
         self._slots = asyncio.Semaphore(concurrency)
         self._results: list[Result] = []
         self._stops: list[tuple[Channel, int]] = []
+        self._flush_lock = asyncio.Lock()
         self._payloads: dict[int, Payload] = {}
         self._in_flight: set[asyncio.Task] = set()
         self._prefetch: dict[int, asyncio.Task[list[Claimed]]] = {}
@@ -295,12 +296,17 @@ class Sender:
         self._results.append(result)
 
     async def flush(self) -> None:
-        """Commit the outcomes gathered so far, then stop the recipients that are gone."""
-        results, self._results = self._results, []
-        stops, self._stops = self._stops, []
-        await outbox.record(results)
-        for channel, recipient in stops:
-            await channel.stop(recipient)
+        """Commit the outcomes gathered so far, then stop the recipients that are gone.
+
+        One flush at a time: the final flush of a run waits for a periodic one still writing,
+        so `run` never returns (and never cancels the flusher) before every outcome is stored.
+        """
+        async with self._flush_lock:
+            results, self._results = self._results, []
+            stops, self._stops = self._stops, []
+            await outbox.record(results)
+            for channel, recipient in stops:
+                await channel.stop(recipient)
 
     async def _flush_forever(self) -> None:
         while True:
