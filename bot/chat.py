@@ -2,12 +2,12 @@
 
 Everything lives in the database under a blind index of the chat id, never the id itself, so any
 bot process can serve any chat, and "Erase this chat" can find what to delete for 48 hours.
+Message records carry the hour only (core.coarse) and are pruned by a periodic job.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from itertools import count
+from datetime import datetime, timedelta
 
 from babel.support import NullTranslations
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
@@ -15,7 +15,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from core import crypto
+from core import coarse, crypto, db
 from core.i18n import best_language, translator
 from core.logs import get_logger
 from core.models import ChatMessage, ChatProfile
@@ -23,8 +23,6 @@ from core.models import ChatMessage, ChatProfile
 log = get_logger(__name__)
 
 KEEP_MESSAGES = timedelta(hours=48)
-_PRUNE_EVERY = 200  # old rows are pruned on every 200th recorded message in this process
-_recorded = count(1)
 
 Context = ContextTypes.DEFAULT_TYPE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -75,21 +73,24 @@ def tr(language_or_profile: str | ChatProfile | None) -> NullTranslations:
 async def remember(chat_id: int, message_id: int) -> None:
     """Record a message id for "Erase this chat"; a failure here never stops a conversation."""
     try:
-        await ChatMessage.get_or_create(chat_key=chat_key(chat_id), message_id=message_id)
-        if next(_recorded) % _PRUNE_EVERY == 0:
-            await prune_messages()
+        await ChatMessage.get_or_create(
+            chat_key=chat_key(chat_id), message_id=message_id, defaults={"at": coarse.hour()}
+        )
     except Exception as error:  # erasing is best effort, the chat must go on
         log.warning("could not record a message for erasing: %s", type(error).__name__)
 
 
 async def prune_messages(now: datetime | None = None) -> int:
     """Forget recorded messages older than 48 hours (Telegram no longer lets us delete them)."""
-    cutoff = (now or datetime.now(UTC)) - KEEP_MESSAGES
-    return await ChatMessage.filter(at__lt=cutoff).delete()
+    cutoff = coarse.hour(now) - KEEP_MESSAGES
+    gone = await ChatMessage.filter(at__lt=cutoff).delete()
+    if gone:
+        db.forget_deleted_soon()
+    return gone
 
 
 async def recent_message_ids(chat_id: int) -> list[int]:
-    cutoff = datetime.now(UTC) - KEEP_MESSAGES
+    cutoff = coarse.hour() - KEEP_MESSAGES
     rows = ChatMessage.filter(chat_key=chat_key(chat_id), at__gte=cutoff)
     return sorted(await rows.values_list("message_id", flat=True))
 
@@ -99,6 +100,7 @@ async def forget_chat(chat_id: int) -> None:
     key = chat_key(chat_id)
     await ChatMessage.filter(chat_key=key).delete()
     await ChatProfile.filter(chat_key=key).delete()
+    db.forget_deleted_soon()
 
 
 async def send(

@@ -1,8 +1,10 @@
 """Check my report: with the 16-digit receipt, see the status, read replies, add information or a
 file, and opt in to one notice here when the team replies.
 
-A short check session (15 minutes) is a database draft holding the receipt sealed at rest, so
-any bot process can take the next message. Wrong receipts are rate-limited per chat.
+The check session (15 minutes) holds the opened tip key in this process's memory only
+(tips.sessions), never in the database; the receipt message is deleted from the chat as soon as
+it is read. Wrong receipts are rate-limited. If the session is gone (a restart, another bot
+process), the person is asked for the receipt again.
 Steps: ask receipt -> show the report -> add text / add file / notify consent -> done.
 """
 
@@ -26,9 +28,10 @@ from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only
 from core.i18n import N_
 from core.logs import get_logger
-from tips import abuse, drafts, followup, media, receipts
+from tips import abuse, followup, media, receipts, sessions
 from tips.models import TipStatus
 from tips.questionnaire import AnswerError, check_text, load
+from tips.sessions import CheckSession
 
 commands = [("check", N_("Check a report with its receipt"))]
 menu_entries = [(N_("🔎 Check my report"), "check:start")]
@@ -53,24 +56,17 @@ async def start(update: Update, context: Context) -> None:
     profile = await profile_of(update)
     _ = tr(profile).gettext
     await answer(update)
-    draft = drafts.DraftState(kind=drafts.CHECK, state=ASK_RECEIPT, language=profile.language)
-    await drafts.save(update.effective_chat.id, draft)
+    sessions.put(update.effective_chat.id, CheckSession(ASK_RECEIPT, profile.language))
     text = _("Please send the 16-digit receipt you got when you sent your report.")
     await send(update, context, text, InlineKeyboardMarkup([_done_row(_)]))
 
 
-async def _opened(draft: drafts.DraftState) -> receipts.Opened | None:
-    receipt = draft.extra.get("receipt")
-    return await receipts.open_tip(receipt) if receipt else None
-
-
-async def _show_report(update: Update, context: Context, draft: drafts.DraftState) -> None:
-    _ = tr(draft.language).gettext
-    opened = await _opened(draft)
-    if opened is None:
-        await _finish(update, context, draft)
+async def _show_report(update: Update, context: Context, session: CheckSession) -> None:
+    _ = tr(session.language).gettext
+    if session.opened is None:
+        await _finish(update, context, session)
         return
-    view = await followup.view(opened)
+    view = await followup.view(session.opened)
     lines = [
         _("<b>Your report of {date}</b>").format(date=view.created_at),
         _("Status: {status}").format(status=_(STATUS[view.status])),
@@ -90,48 +86,49 @@ async def _show_report(update: Update, context: Context, draft: drafts.DraftStat
     await show(update, context, "\n".join(lines), InlineKeyboardMarkup([*buttons, _done_row(_)]))
 
 
-async def _finish(update: Update, context: Context, draft: drafts.DraftState | None) -> None:
-    await drafts.discard(drafts.CHECK, update.effective_chat.id)
-    _ = tr(draft.language if draft else (await profile_of(update)).language).gettext
+async def _finish(update: Update, context: Context, session: CheckSession | None) -> None:
+    sessions.end(update.effective_chat.id)
+    _ = tr(session.language if session else (await profile_of(update)).language).gettext
     await send(update, context, _("Done. Keep your receipt safe."), menu_only(_))
 
 
-async def _session(update: Update, context: Context) -> drafts.DraftState | None:
-    draft = await drafts.load(drafts.CHECK, update.effective_chat.id)
-    if draft is None or (draft.state != ASK_RECEIPT and "receipt" not in draft.extra):
+async def _session(update: Update, context: Context) -> CheckSession | None:
+    session = sessions.get(update.effective_chat.id)
+    if session is None or (session.state != ASK_RECEIPT and session.opened is None):
         _ = tr(await profile_of(update)).gettext
         await answer(update, _("This button is out of date."))
         text = _("This check has ended. Use 🔎 Check my report to start again.")
         await send(update, context, text, menu_only(_))
         return None
-    return draft
+    return session
 
 
 async def on_button(update: Update, context: Context) -> None:
     data = update.callback_query.data
-    draft = await _session(update, context)
-    if draft is None:
+    session = await _session(update, context)
+    if session is None:
         return
-    _ = tr(draft.language).gettext
+    _ = tr(session.language).gettext
     await answer(update)
     if data == "check:done":
-        await _finish(update, context, draft)
+        await _finish(update, context, session)
         return
+    sessions.put(update.effective_chat.id, session)  # still here: 15 more minutes
     if data in ("check:add:text", "check:add:file"):
-        draft.state = ADD_TEXT if data.endswith("text") else ADD_FILE
-        await drafts.save(update.effective_chat.id, draft)
+        session.state = ADD_TEXT if data.endswith("text") else ADD_FILE
         prompt = (
             _("Write what you want to add, in one message.")
-            if draft.state == ADD_TEXT
+            if session.state == ADD_TEXT
             else _("Send the photo, video, voice note or document (up to 10 MB).")
         )
         await send(update, context, prompt, InlineKeyboardMarkup([_done_row(_)]))
         return
     if data == "check:notify":
         text = _(
-            "If you agree, we keep this chat's address, encrypted, only to send you one short "
-            "message here when the team replies. It is deleted after that message, or when the "
-            "report is closed. Anyone holding this phone could see that message."
+            "If you agree, we keep this chat's address, locked so that only the team can open it "
+            "when they reply, to send you one short message here: “You have a new message in "
+            "Aman.” Then the address is deleted (also when the report is closed). Anyone holding "
+            "this phone could see that message; mute this chat if someone checks your phone."
         )
         keyboard = InlineKeyboardMarkup(
             [[Button(_("Yes, tell me"), callback_data="check:notify:yes")], _done_row(_)]
@@ -139,25 +136,24 @@ async def on_button(update: Update, context: Context) -> None:
         await show(update, context, text, keyboard)
         return
     if data == "check:notify:yes":
-        opened = await _opened(draft)
-        if opened is not None:
-            await followup.request_notice(opened, update.effective_chat.id, draft.language)
-        await _show_report(update, context, draft)
+        chat_id = update.effective_chat.id
+        await followup.request_notice(session.opened, chat_id, session.language)
+        await _show_report(update, context, session)
 
 
 async def on_message(update: Update, context: Context) -> None:
     """A message during a check session: a receipt, or information to add; else it passes on."""
     chat_id = update.effective_chat.id
-    draft = await drafts.load(drafts.CHECK, chat_id)
-    if draft is None:
+    session = sessions.get(chat_id)
+    if session is None:
         return
     await remember(chat_id, update.message.message_id)
-    _ = tr(draft.language).gettext
+    _ = tr(session.language).gettext
     try:
-        if draft.state == ASK_RECEIPT:
-            await _take_receipt(update, context, draft)
-        elif draft.state in (ADD_TEXT, ADD_FILE):
-            await _take_addition(update, context, draft)
+        if session.state == ASK_RECEIPT:
+            await _take_receipt(update, context, session)
+        elif session.state in (ADD_TEXT, ADD_FILE):
+            await _take_addition(update, context, session)
         else:
             await send(update, context, _("Please use the buttons."))
     except (AnswerError, media.FileRejected) as error:
@@ -166,11 +162,21 @@ async def on_message(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
-async def _take_receipt(update: Update, context: Context, draft: drafts.DraftState) -> None:
-    _ = tr(draft.language).gettext
-    keyboard = InlineKeyboardMarkup([_done_row(_)])
+async def _forget_typed_receipt(update: Update, context: Context) -> None:
+    """Whatever was typed at the receipt prompt leaves the chat at once (a checked phone)."""
     try:
-        receipt = receipts.normalise(update.message.text or "")
+        await context.bot.delete_message(update.effective_chat.id, update.message.message_id)
+    except TelegramError:
+        pass  # already gone, or Telegram refuses: "Erase this chat" can try again
+
+
+async def _take_receipt(update: Update, context: Context, session: CheckSession) -> None:
+    _ = tr(session.language).gettext
+    keyboard = InlineKeyboardMarkup([_done_row(_)])
+    typed = update.message.text or ""
+    await _forget_typed_receipt(update, context)
+    try:
+        receipt = receipts.normalise(typed)
     except receipts.ReceiptFormatError as error:
         await send(update, context, _(error.msgid), keyboard)
         return
@@ -183,18 +189,18 @@ async def _take_receipt(update: Update, context: Context, draft: drafts.DraftSta
         text = _("No report matches this receipt. Please check the digits and try again.")
         await send(update, context, text, keyboard)
         return
-    draft.state, draft.extra["receipt"] = OPEN, receipt
-    await drafts.save(update.effective_chat.id, draft)
-    await _show_report(update, context, draft)
+    session.state, session.opened = OPEN, opened
+    sessions.put(update.effective_chat.id, session)
+    await _show_report(update, context, session)
 
 
-async def _take_addition(update: Update, context: Context, draft: drafts.DraftState) -> None:
-    _ = tr(draft.language).gettext
-    opened = await _opened(draft)
+async def _take_addition(update: Update, context: Context, session: CheckSession) -> None:
+    _ = tr(session.language).gettext
+    opened = session.opened
     if opened is None:
-        await _finish(update, context, draft)
+        await _finish(update, context, session)
         return
-    if draft.state == ADD_TEXT:
+    if session.state == ADD_TEXT:
         question = load().get("description")
         await followup.add_information(opened, check_text(question, update.message.text))
     else:
@@ -202,10 +208,10 @@ async def _take_addition(update: Update, context: Context, draft: drafts.DraftSt
             await send(update, context, _("That is enough files for now. Please try later."))
             return
         await followup.add_file(opened, await download(update.message, context))
-    draft.state = OPEN
-    await drafts.save(update.effective_chat.id, draft)
+    session.state = OPEN
+    sessions.put(update.effective_chat.id, session)
     await send(update, context, _("✔ Added to your report. Thank you."))
-    await _show_report(update, context, draft)
+    await _show_report(update, context, session)
 
 
 async def send_due_notices(context: Context) -> None:
@@ -213,12 +219,14 @@ async def send_due_notices(context: Context) -> None:
     for notice in await followup.due_notices():
         if not await followup.claim_notice(notice):
             continue  # another bot process took it
-        _ = tr(notice.language).gettext
-        text = _("🔔 The team replied to your report. Use 🔎 Check my report with your receipt.")
+        # Neutral words: a lock screen may show them to someone else.
+        text = tr(notice.language).gettext("You have a new message in Aman.")
         try:
-            await context.bot.send_message(notice.chat_id, text)
+            sent = await context.bot.send_message(notice.chat_id, text)
         except TelegramError as error:  # one notice only, even if it could not go out
             log.warning("reply notice not delivered: %s", type(error).__name__)
+            continue
+        await remember(notice.chat_id, sent.message_id)  # so "Erase this chat" removes it
 
 
 def handlers() -> dict[int, list[BaseHandler]]:
@@ -233,9 +241,9 @@ def handlers() -> dict[int, list[BaseHandler]]:
     }
 
 
-async def purge_drafts(context: Context) -> None:
-    """A job: forget unfinished reports and check sessions whose time ran out."""
-    await drafts.purge_expired()
+async def purge_sessions(context: Context) -> None:
+    """A job: forget check sessions whose time ran out."""
+    sessions.purge()
 
 
-jobs = [(NOTICE_INTERVAL, send_due_notices), (300, purge_drafts)]
+jobs = [(NOTICE_INTERVAL, send_due_notices), (60, purge_sessions)]

@@ -1,8 +1,9 @@
 """Privacy & safety: what the bot keeps and never keeps, and "Erase this chat".
 
 Erasing deletes every message of the last 48 hours on both sides (Telegram allows no older ones),
-then the chat's stored profile; it leaves nothing behind in the chat, only a passing notice on the
-button, because a phone may be checked by someone else.
+then everything stored under the chat: its profile, an unfinished report and its files, a check
+session, reply notices waiting to go out. It leaves nothing behind in the chat, only a passing
+notice on the button, because a phone may be checked by someone else.
 """
 
 from __future__ import annotations
@@ -11,12 +12,22 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.chat import Context, answer, forget_chat, profile_of, recent_message_ids, show, tr
+from bot.chat import (
+    Context,
+    answer,
+    forget_chat,
+    profile_of,
+    prune_messages,
+    recent_message_ids,
+    show,
+    tr,
+)
 from bot.keyboards import MENU, Button, menu_row
 from bot.menu import screen
 from campaigns.subscriptions import subscription_of, unsubscribe
 from core.i18n import N_
 from core.logs import get_logger
+from tips import drafts, followup, sessions
 
 log = get_logger(__name__)
 commands = [("privacy", N_("What we keep, and erasing this chat"))]
@@ -41,7 +52,12 @@ async def privacy(update: Update, context: Context) -> None:
             _(
                 "<b>Staying safe:</b> if someone else may look at your phone, use “Erase this "
                 "chat”. It deletes the messages of the last 48 hours on both sides and "
-                "everything we know about this chat."
+                "everything kept under this chat, an unfinished report included (your alerts "
+                "only if you also stop them). Older "
+                "messages, and what you forwarded elsewhere, cannot be deleted by the bot. A "
+                "report you already sent stays with the team, with nothing that links it to "
+                "this chat; if you asked to hear about a reply, that one short message may "
+                "still come."
             ),
         ]
     )
@@ -60,9 +76,11 @@ async def confirm(update: Update, context: Context) -> None:
     count = len(await recent_message_ids(update.effective_chat.id))
     text = translations.ngettext(
         "Erase this chat? {n} message of the last 48 hours will disappear on both sides and "
-        "the bot will forget your language and country. This cannot be undone.",
+        "the bot will forget your language, your country and any unfinished report. This "
+        "cannot be undone.",
         "Erase this chat? {n} messages of the last 48 hours will disappear on both sides and "
-        "the bot will forget your language and country. This cannot be undone.",
+        "the bot will forget your language, your country and any unfinished report. This "
+        "cannot be undone.",
         count,
     ).format(n=count)
     await show(update, context, text, InlineKeyboardMarkup(buttons))
@@ -77,6 +95,9 @@ async def erase(update: Update, context: Context) -> None:
     if update.callback_query.message is not None:
         ids = sorted({*ids, update.callback_query.message.message_id})
     await _delete(context, chat_id, ids)
+    await drafts.discard(drafts.REPORT, chat_id)
+    sessions.end(chat_id)
+    await followup.forget_chat_notices(chat_id)
     await forget_chat(chat_id)
     # A passing notice on the button, nothing that stays in the chat.
     await answer(update, _("This chat is erased."))
@@ -100,6 +121,14 @@ async def _delete_one_by_one(context: Context, chat_id: int, ids: list[int]) -> 
             refused += 1  # too old or already gone: nothing more we can do
     if refused:
         log.info("erase: %d messages could not be deleted", refused)
+
+
+async def prune(context: Context) -> None:
+    """A job: forget message records older than Telegram lets us delete."""
+    await prune_messages()
+
+
+jobs = [(600, prune)]
 
 
 def handlers() -> list[BaseHandler]:

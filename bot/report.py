@@ -3,11 +3,16 @@
 State lives in the database draft (tips.drafts), never only in this process: any bot process can
 take the next message, and an abandoned report expires. Steps: start -> one question at a time
 (buttons, text, location or files) -> review -> send -> receipt (shown only after the commit).
+The review's Send button carries a random token: pressing it again (a double tap, a receipt
+message that failed, a crash) shows the same receipt and never makes a second tip. The server
+checks every answer against the questionnaire, whatever the buttons said.
 Cancel works at every step; an old button gets a kind "out of date".
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
@@ -26,7 +31,8 @@ from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only, menu_row, rows
 from core.i18n import N_
 from core.logs import get_logger
-from tips import abuse, drafts, intake, media, receipts, routing
+from tips import abuse, drafts, intake, media, receipts, routing, sessions
+from tips.drafts import TooManyFiles
 from tips.questionnaire import (
     YES_NO_LABELS,
     AnswerError,
@@ -94,7 +100,7 @@ async def start(update: Update, context: Context) -> None:
         await send(update, context, text, menu_only(_))
         return
     chat_id = update.effective_chat.id
-    await drafts.discard(drafts.CHECK, chat_id)  # the newest intent takes the next messages
+    sessions.end(chat_id)  # the newest intent takes the next messages
     draft = await drafts.load(drafts.REPORT, chat_id)
     if draft is not None:
         await _ask(update, context, draft, _("You have a report in progress. Let us continue."))
@@ -156,8 +162,13 @@ async def on_skip(update: Update, context: Context) -> None:
     draft = await _current(update, context)
     if draft is None:
         return
+    _ = tr(draft.language).gettext
     if draft.state != question_id:
-        await answer(update, tr(draft.language).gettext("This button is out of date."))
+        await answer(update, _("This button is out of date."))
+        await _ask(update, context, draft)
+        return
+    if not load().get(question_id).optional:  # no Skip button was shown: a crafted press
+        await answer(update, _("This question needs an answer."))
         await _ask(update, context, draft)
         return
     await answer(update)
@@ -222,13 +233,18 @@ async def _take_file(update: Update, context: Context, draft: drafts.DraftState)
     if update.message.text:
         await _ask(update, context, draft, _("Send a file, or press Done."))
         return
+    enough = _("That is enough files for one report.")
     if draft.file_count >= drafts.MAX_FILES or not abuse.uploads.allow(chat_id):
-        await _ask(update, context, draft, _("That is enough files for one report."))
+        await _ask(update, context, draft, enough)
         return
     data = await download(update.message, context)
     checked = media.check(data)
-    media.triage_copy(data, checked.mime)  # refuse an image we could not clean, now
-    draft.file_count = await drafts.add_file(chat_id, data, checked)
+    triage = await media.clean(data, checked.mime)  # once, off the loop; refuses what it cannot
+    try:
+        draft.file_count = await drafts.add_file(chat_id, checked, data, triage)
+    except TooManyFiles:
+        await _ask(update, context, draft, enough)
+        return
     await _ask(update, context, draft, _("✔ File received."))
 
 
@@ -259,46 +275,94 @@ def _summary(draft: drafts.DraftState, _: Gettext) -> str:
     return "\n".join(lines)
 
 
+def _token_data(action: str, token: bytes) -> str:
+    return f"report:{action}:" + base64.urlsafe_b64encode(token).decode().rstrip("=")
+
+
+def _token(data: str) -> bytes | None:
+    """The Send button's token from its callback data (None for an old button without one)."""
+    parts = data.split(":")
+    if len(parts) != 3:
+        return None
+    try:
+        token = base64.urlsafe_b64decode(parts[2] + "=")
+    except (binascii.Error, ValueError):
+        return None
+    return token if len(token) == 32 else None
+
+
 async def _review(update: Update, context: Context, draft: drafts.DraftState) -> None:
     _ = tr(draft.language).gettext
-    keyboard = InlineKeyboardMarkup(
-        [[Button(_("📨 Send the report"), callback_data="report:send")], _cancel_row(_)]
+    send_button = Button(
+        _("📨 Send the report"), callback_data=_token_data("send", intake.new_token())
     )
+    keyboard = InlineKeyboardMarkup([[send_button], _cancel_row(_)])
     await show(update, context, _summary(draft, _), keyboard, fresh=True)
 
 
 async def submit(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
-    draft = await _current(update, context)
-    if draft is None:
+    token = _token(update.callback_query.data)
+    if token is None:  # a Send button from before tokens: show the review again
+        draft = await _current(update, context)
+        if draft is not None:
+            await answer(update)
+            await _ask(update, context, draft)
         return
+    language = (await profile_of(update)).language
+    try:
+        submitted = await _send_once(update, context, chat_id, token)
+    except intake.NoDraft:
+        _ = tr(language).gettext
+        await answer(update, _("This button is out of date."))
+        text = _("This report is no longer open (it was sent, cancelled or timed out).")
+        await send(update, context, text, menu_only(_))
+        return
+    if submitted is not None:
+        await _thank(update, context, submitted, token, tr(language).gettext)
+
+
+async def _send_once(
+    update: Update, context: Context, chat_id: int, token: bytes
+) -> intake.Submitted | None:
+    """The tip for this press (stored now, or already stored by an earlier press of the same
+    button); None after telling the person why it could not be sent."""
+    draft = await drafts.load(drafts.REPORT, chat_id)
+    if draft is None:
+        kept = await intake.submit_draft(chat_id, token)  # the kept receipt, or NoDraft
+        await answer(update)
+        return kept
     _ = tr(draft.language).gettext
     await answer(update)
     if draft.state != REVIEW:
         await _ask(update, context, draft)
-        return
+        return None
     if not abuse.submissions.allow(chat_id):
         text = _("You have sent several reports in a short time. Please wait a while, then try.")
         await send(update, context, text)
-        return
+        return None
     try:
-        submitted = await intake.submit_draft(chat_id)
+        return await intake.submit_draft(chat_id, token)
+    except AnswerError as error:  # the draft holds an answer the questionnaire does not allow
+        draft.state = load().first().id
+        await drafts.save(chat_id, draft)
+        await _ask(update, context, draft, "⚠️ " + _(error.msgid).format(**error.values))
     except intake.NobodyCanReceive:
         text = _("Reporting is closed right now: no team can read reports. Your draft is kept.")
         await send(update, context, text, menu_only(_))
-        return
     except intake.SubmitFailed:
         text = _(
             "We could not save your report right now. It is NOT sent yet, but your answers are "
             "kept. Please try again in a moment."
         )
-        retry = InlineKeyboardMarkup([[Button(_("↻ Try again"), callback_data="report:send")]])
-        await send(update, context, text, retry)
-        return
-    await _thank(update, context, submitted, _)
+        retry = Button(_("↻ Try again"), callback_data=_token_data("send", token))
+        await send(update, context, text, InlineKeyboardMarkup([[retry]]))
+    return None
 
 
-async def _thank(update: Update, context: Context, submitted: intake.Submitted, _: Gettext) -> None:
+async def _thank(
+    update: Update, context: Context, submitted: intake.Submitted, token: bytes, _: Gettext
+) -> None:
     receipt = receipts.display(submitted.receipt)
     text = "\n\n".join(
         [
@@ -314,11 +378,42 @@ async def _thank(update: Update, context: Context, submitted: intake.Submitted, 
     )
     if str(submitted.urgency) == "urgent":
         text += "\n\n" + _("If someone is in danger now, also call the emergency numbers.")
+    written = Button(_("✔ I wrote it down — delete it"), callback_data=_token_data("forget", token))
     try:
-        await send(update, context, text, InlineKeyboardMarkup([menu_row(_)]))
+        await send(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
     except TelegramError as error:
-        log.error("could not show a receipt: %s", type(error).__name__)
-        raise
+        # The tip is stored and its receipt kept for a while: the same Send button shows it.
+        log.warning("could not show a receipt: %s", type(error).__name__)
+        again = _(
+            "Your report is saved, but its receipt could not be shown. Press “📨 Send the "
+            "report” again to see it: it will not be sent twice."
+        )
+        await send(update, context, again)
+
+
+async def forget_receipt(update: Update, context: Context) -> None:
+    """The person wrote the receipt down: delete its message and the copy kept to show it."""
+    token = _token(update.callback_query.data)
+    _ = tr(await profile_of(update)).gettext
+    if token is not None:
+        await intake.forget_pending(token)
+    await answer(update, _("Deleted. Keep your receipt somewhere safe."))
+    message = update.callback_query.message
+    if message is not None:
+        try:
+            await context.bot.delete_message(update.effective_chat.id, message.message_id)
+        except TelegramError:
+            pass  # too old or already gone
+    await send(update, context, _("<b>What would you like to do?</b>"), menu_only(_))
+
+
+async def purge(context: Context) -> None:
+    """A job: forget unfinished reports and kept receipts whose time ran out."""
+    await drafts.purge_expired()
+    await intake.purge_pending()
+
+
+jobs = [(300, purge)]
 
 
 def handlers() -> dict[int, list[BaseHandler]]:
@@ -337,6 +432,7 @@ def handlers() -> dict[int, list[BaseHandler]]:
             CallbackQueryHandler(on_answer, pattern=r"^report:a:[a-z_]+:[A-Za-z0-9_]+$"),
             CallbackQueryHandler(on_skip, pattern=r"^report:skip:[a-z_]+$"),
             CallbackQueryHandler(cancel, pattern=r"^report:cancel$"),
-            CallbackQueryHandler(submit, pattern=r"^report:send$"),
+            CallbackQueryHandler(submit, pattern=r"^report:send(:[A-Za-z0-9_-]{43})?$"),
+            CallbackQueryHandler(forget_receipt, pattern=r"^report:forget:[A-Za-z0-9_-]{43}$"),
         ],
     }

@@ -18,20 +18,21 @@ class ChatProfile(models.Model):
     chat_key = fields.CharField(max_length=64, unique=True)
     language = fields.CharField(max_length=16, default="en")
     country = fields.CharField(max_length=8, null=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    # No timestamps: when a chat came or changed its choices would date its activity.
 
     class Meta:
         table = "chat_profile"
 
 
 class ChatMessage(models.Model):
-    """A message in a chat that the bot may still delete for "Erase this chat" (kept 48 hours)."""
+    """A message in a chat that the bot may still delete for "Erase this chat" (kept 48 hours).
+
+    `at` is the hour, never finer (core.coarse), so these rows cannot be paired with a tip."""
 
     id = fields.IntField(primary_key=True)
     chat_key = fields.CharField(max_length=64, db_index=True)
     message_id = fields.BigIntField()
-    at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    at = fields.DatetimeField(db_index=True)
 
     class Meta:
         table = "chat_message"

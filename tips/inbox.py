@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from core import audit, crypto
+from core import audit, coarse, crypto
 from core.models import StaffMember
+from tips import followup
 from tips.models import NotifyRequest, Tip, TipFile, TipMessage, TipStatus
 from tips.sealing import decrypt_json, decrypt_text, encrypt_text, open_tip_key
 
@@ -85,10 +86,16 @@ async def file_content(opened: OpenedTip, file_id: int, *, original: bool = Fals
 
 async def reply(opened: OpenedTip, staff: StaffMember, text: str) -> None:
     """A reply to the reporter, encrypted with the tip key; marks their notice (if any) due."""
+    hour = coarse.hour()
     await TipMessage.create(
-        tip_id=opened.tip.id, from_reporter=False, author=staff, body=encrypt_text(opened.key, text)
+        tip_id=opened.tip.id,
+        from_reporter=False,
+        author=staff,
+        body=encrypt_text(opened.key, text),
+        created_at=hour,
     )
-    await NotifyRequest.filter(tip_id=opened.tip.id).update(due=True)
+    await Tip.filter(id=opened.tip.id).update(updated_at=hour)
+    await followup.notice_on_reply(opened.tip.id, opened.key)
     await audit.record("tip.replied", actor=f"staff:{staff.id}", target=f"tip:{opened.tip.id}")
 
 
@@ -97,6 +104,7 @@ async def set_status(tip_id: int, staff: StaffMember, status: TipStatus) -> None
     tip = await Tip.get(id=tip_id)
     tip.status = status
     tip.closed_at = datetime.now(UTC) if status == TipStatus.CLOSED else None
+    tip.updated_at = coarse.hour()
     await tip.save(update_fields=["status", "closed_at", "updated_at"])
     if status == TipStatus.CLOSED:
         await NotifyRequest.filter(tip_id=tip.id).delete()

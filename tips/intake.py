@@ -1,27 +1,36 @@
 """Intake: turning a finished draft into a sealed, routed tip in one database transaction.
 
-Everything slow or fallible that needs no database (hashing the receipt, encrypting, cleaning
-images) happens first; then the tip, its sealed keys, files and receipt digest are written in one
-transaction; only after the commit is the receipt handed back. If the database fails, nothing is
-half-written and the draft stays where it was, so the person can try again.
+Everything slow or fallible that needs no database (hashing the receipt, encrypting) happens
+first; then, in one transaction, the draft is claimed (deleted: only one claim can succeed), the
+tip, its sealed keys, files and receipt digest are written, and the receipt is kept for a few
+minutes sealed under the key carried by the button the person pressed. So a double tap, a lost
+answer from Telegram or a crash after the commit all end the same way: pressing the button again
+shows the same receipt, and there is only ever one tip. If the database fails, nothing is
+half-written and the draft stays where it was.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core import audit, crypto
+from core import audit, coarse, crypto, db
 from core.logs import get_logger
 from tips import drafts, media, receipts, routing
+from tips.drafts import DraftFileData
 from tips.media import Checked
-from tips.models import Receipt, Tip, TipFile, TipKey, Urgency
+from tips.models import PendingReceipt, Receipt, Tip, TipFile, TipKey, Urgency
 from tips.questionnaire import Questionnaire, load
 from tips.sealing import encrypt_json, recipients, seal_tip_key
 
 log = get_logger(__name__)
+
+PENDING_RECEIPT = timedelta(minutes=15)
+_PENDING_PURPOSE = "pending-receipt"
 
 
 class SubmitFailed(Exception):
@@ -32,28 +41,40 @@ class NobodyCanReceive(SubmitFailed):
     """No unit has anyone who could open the tip, and no escrow key is configured."""
 
 
+class NoDraft(LookupError):
+    """Nothing to send: no draft, and no receipt kept for this button."""
+
+
 @dataclass(frozen=True)
 class Submitted:
-    tip_id: int
-    receipt: str  # shown once to the reporter, never stored
-    unit_code: str
+    receipt: str  # shown to the reporter, never stored in clear
     urgency: Urgency
+    tip_id: int | None = None  # None when the receipt was shown again from the pending copy
+    unit_code: str | None = None
 
 
-def _encrypted_files(tip_key: bytes, files: list[tuple[Checked, bytes]]) -> list[dict[str, Any]]:
-    rows = []
-    for checked, data in files:
-        triage = media.triage_copy(data, checked.mime)
-        rows.append(
-            {
-                "kind": checked.kind,
-                "mime": checked.mime,
-                "size": checked.size,
-                "original": crypto.encrypt_content(tip_key, data),
-                "triage": crypto.encrypt_content(tip_key, triage) if triage else None,
-            }
-        )
-    return rows
+def new_token() -> bytes:
+    """A random key for one "Send" button: it seals the pending receipt and lives only in the
+    button's callback data."""
+    return crypto.new_content_key()
+
+
+async def _file_rows(tip_key: bytes, files: list[DraftFileData]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": f.checked.kind,
+            "mime": f.checked.mime,
+            "size": f.checked.size,
+            "original": crypto.encrypt_content(tip_key, f.data),
+            "triage": crypto.encrypt_content(tip_key, f.triage) if f.triage else None,
+        }
+        for f in files
+    ]
+
+
+async def cleaned(files: list[tuple[Checked, bytes]]) -> list[DraftFileData]:
+    """Checked files with their cleaned triage copies (made off the event loop)."""
+    return [DraftFileData(c, data, await media.clean(data, c.mime)) for c, data in files]
 
 
 async def submit(
@@ -61,8 +82,21 @@ async def submit(
     files: list[tuple[Checked, bytes]] | None = None,
     questionnaire: Questionnaire | None = None,
 ) -> Submitted:
-    """Seal, route and store one tip; the receipt is returned only once it is committed."""
+    """Seal, route and store one tip from answers (the domain's door; the bot uses
+    submit_draft). The receipt is returned only once it is committed."""
+    return await _store(answers, await cleaned(files or []), questionnaire)
+
+
+async def _store(
+    answers: dict[str, Any],
+    files: list[DraftFileData],
+    questionnaire: Questionnaire | None = None,
+    *,
+    draft_id: int | None = None,
+    token: bytes | None = None,
+) -> Submitted:
     questionnaire = questionnaire or load()
+    answers = questionnaire.validate(answers)  # the server, not the buttons, decides
     country = questionnaire.country(answers)
     category = questionnaire.category(answers)
     urgency = questionnaire.urgency(answers)
@@ -80,50 +114,110 @@ async def submit(
     digest, reporter_key = await receipts.seal_for_reporter(receipt, tip_key)
     content = encrypt_json(tip_key, answers)
     sealed_keys = seal_tip_key(tip_key, members)
-    file_rows = _encrypted_files(tip_key, files or [])
+    file_rows = await _file_rows(tip_key, files)
+    hour = coarse.hour()
 
     try:
-        async with in_transaction():
+        async with in_transaction() as connection:
+            if draft_id is not None and not await drafts.claim(draft_id, connection):
+                raise _AlreadyClaimed()
             tip = await Tip.create(
                 unit=decision.unit,
                 country=country,
                 category=category,
                 urgency=urgency,
                 content=content,
+                created_at=hour,
+                updated_at=hour,
+                using_db=connection,
             )
             await TipKey.bulk_create(
                 [
                     TipKey(tip=tip, staff_id=k.staff_id, is_escrow=k.is_escrow, sealed_key=k.sealed)
                     for k in sealed_keys
-                ]
+                ],
+                using_db=connection,
             )
             for row in file_rows:
-                await TipFile.create(tip=tip, **row)
+                await TipFile.create(tip=tip, created_at=hour, using_db=connection, **row)
             await routing.record(tip, decision)
             await audit.record(
-                "tip.submitted", actor="bot", target=f"tip:{tip.id}", files=len(file_rows)
+                "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)
             )
-            await Receipt.create(tip=tip, digest=digest, sealed_key=reporter_key)
+            await Receipt.create(
+                tip=tip, digest=digest, sealed_key=reporter_key, using_db=connection
+            )
+            if token is not None:
+                await _keep_pending(token, receipt, urgency, connection)
+    except _AlreadyClaimed:
+        raise
     except Exception as error:
         # The message of a database error may quote values; log only its kind.
         log.error("storing a tip failed: %s", type(error).__name__)
         raise SubmitFailed("the tip could not be stored") from error
-    return Submitted(tip.id, receipt, decision.unit.code, urgency)
+    return Submitted(receipt, urgency, tip.id, decision.unit.code)
 
 
-async def submit_draft(chat_id: int) -> Submitted:
-    """Submit this chat's report draft; the draft is forgotten only after the commit."""
+class _AlreadyClaimed(Exception):
+    """Another press of the same chat turned this draft into a tip first."""
+
+
+async def _keep_pending(token: bytes, receipt: str, urgency: Urgency, connection: Any) -> None:
+    plain = json.dumps({"receipt": receipt, "urgency": str(urgency)}).encode()
+    await PendingReceipt.create(
+        token_digest=crypto.blind_index(_PENDING_PURPOSE, token.hex()),
+        sealed=crypto.encrypt_content(token, plain),
+        expires_at=coarse.hour_after(PENDING_RECEIPT),
+        using_db=connection,
+    )
+
+
+async def pending(token: bytes) -> Submitted | None:
+    """The receipt kept for this button, if it was pressed before and the tip stored."""
+    digest = crypto.blind_index(_PENDING_PURPOSE, token.hex())
+    row = await PendingReceipt.get_or_none(token_digest=digest)
+    if row is None or row.expires_at <= datetime.now(UTC):
+        return None
+    data = json.loads(crypto.decrypt_content(token, bytes(row.sealed)))
+    return Submitted(data["receipt"], Urgency(data["urgency"]))
+
+
+async def forget_pending(token: bytes) -> None:
+    """The person wrote the receipt down: forget the copy kept for showing it again."""
+    digest = crypto.blind_index(_PENDING_PURPOSE, token.hex())
+    if await PendingReceipt.filter(token_digest=digest).delete():
+        db.forget_deleted_soon()
+
+
+async def purge_pending() -> int:
+    gone = await PendingReceipt.filter(expires_at__lte=datetime.now(UTC)).delete()
+    if gone:
+        db.forget_deleted_soon()
+    return gone
+
+
+async def submit_draft(chat_id: int, token: bytes) -> Submitted:
+    """Turn this chat's report draft into a tip, once, whatever the number of presses; NoDraft
+    when there is neither a draft nor a receipt kept for this button."""
     try:
         draft = await drafts.load(drafts.REPORT, chat_id)
-        files = await drafts.files(chat_id) if draft else []
+        files = await drafts.files(draft.row_id) if draft else []
+        if draft is None:
+            found = await pending(token)
+            if found is None:
+                raise NoDraft("no report draft")
+            return found
+    except NoDraft:
+        raise
     except Exception as error:
         log.error("reading a draft failed: %s", type(error).__name__)
         raise SubmitFailed("the database is not available") from error
-    if draft is None:
-        raise LookupError("no report draft")
-    submitted = await submit(draft.answers, files)
     try:
-        await drafts.discard(drafts.REPORT, chat_id)
-    except Exception as error:  # the tip is safe; the draft will expire on its own
-        log.warning("could not discard a submitted draft: %s", type(error).__name__)
+        submitted = await _store(draft.answers, files, draft_id=draft.row_id, token=token)
+    except _AlreadyClaimed:
+        found = await pending(token)
+        if found is None:
+            raise NoDraft("sent by another press") from None
+        return found
+    db.forget_deleted_soon()  # the draft's bytes, now that it is a tip
     return submitted

@@ -42,9 +42,10 @@ class Tip(models.Model):
     category = fields.CharEnumField(Category, max_length=16)
     urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
     status = fields.CharEnumField(TipStatus, max_length=16, default=TipStatus.NEW)
-    content = fields.BinaryField()  # SecretBox(tip key, JSON answers)
-    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
-    updated_at = fields.DatetimeField(auto_now=True)
+    content = fields.BinaryField()  # SecretBox(tip key, JSON answers padded to a size bucket)
+    # Reporter-side times are whole hours (core.coarse): finer ones could pair a tip with a chat.
+    created_at = fields.DatetimeField(db_index=True)
+    updated_at = fields.DatetimeField()
     closed_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -76,8 +77,8 @@ class TipMessage(models.Model):
     author = fields.ForeignKeyField(
         "core.StaffMember", related_name="tip_replies", null=True, on_delete=fields.SET_NULL
     )
-    body = fields.BinaryField()  # SecretBox(tip key, text)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    body = fields.BinaryField()  # SecretBox(tip key, text padded to a size bucket)
+    created_at = fields.DatetimeField()  # the hour (core.coarse)
 
     class Meta:
         table = "tip_message"
@@ -94,7 +95,7 @@ class TipFile(models.Model):
     size = fields.IntField()
     original = fields.BinaryField()  # SecretBox(tip key, bytes as received)
     triage = fields.BinaryField(null=True)  # SecretBox(tip key, re-encoded image without EXIF)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    created_at = fields.DatetimeField()  # the hour (core.coarse)
 
     class Meta:
         table = "tip_file"
@@ -116,14 +117,15 @@ class Receipt(models.Model):
 
 
 class Draft(models.Model):
-    """A report being written: found by a blind index of the chat, sealed at rest, expiring."""
+    """A report being written: found by a blind index of the chat, sealed at rest, expiring.
+
+    Its step is inside the sealed blob and its expiry is a whole hour, so a copy of the database
+    shows neither how far a person got nor when they last wrote."""
 
     id = fields.IntField(primary_key=True)
     chat_key = fields.CharField(max_length=64, unique=True)
-    state = fields.CharField(max_length=32)
-    sealed = fields.BinaryField()  # seal_at_rest(JSON answers and language)
+    sealed = fields.BinaryField()  # seal_at_rest(JSON step, answers, language), padded
     expires_at = fields.DatetimeField(db_index=True)
-    updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "tip_draft"
@@ -137,7 +139,8 @@ class DraftFile(models.Model):
     kind = fields.CharField(max_length=16)
     mime = fields.CharField(max_length=64)
     size = fields.IntField()
-    sealed = fields.BinaryField()
+    sealed = fields.BinaryField()  # seal_at_rest(the bytes as received)
+    triage = fields.BinaryField(null=True)  # seal_at_rest(the cleaned copy, made once on arrival)
 
     class Meta:
         table = "tip_draft_file"
@@ -145,17 +148,43 @@ class DraftFile(models.Model):
 
 
 class NotifyRequest(models.Model):
-    """A reporter's opt-in to one notice when staff reply: the chat id sealed at rest, deleted
-    once the notice is sent or the tip closes."""
+    """A reporter's opt-in to one notice when staff reply. The chat id is sealed under the tip's
+    own key, so neither the database nor the server secret links it to the tip: only a focal
+    point who opens the tip to reply can, and then it becomes a ReplyNotice and this row goes."""
 
     id = fields.IntField(primary_key=True)
     tip = fields.OneToOneField("tips.Tip", related_name="notify", on_delete=fields.CASCADE)
-    chat_sealed = fields.BinaryField()  # seal_at_rest(JSON chat id and language)
-    due = fields.BooleanField(default=False, db_index=True)  # a reply is waiting to be announced
-    created_at = fields.DatetimeField(auto_now_add=True)
+    chat_sealed = fields.BinaryField()  # SecretBox(tip key, JSON chat id and language)
 
     class Meta:
         table = "tip_notify_request"
+
+
+class ReplyNotice(models.Model):
+    """A notice waiting to go out ("you have a new message"): the chat id sealed at rest, with no
+    tip and no time. The bot claims it by deleting it, then sends it once."""
+
+    id = fields.IntField(primary_key=True)
+    chat_sealed = fields.BinaryField()  # seal_at_rest(JSON chat id and language)
+
+    class Meta:
+        table = "tip_reply_notice"
+
+
+class PendingReceipt(models.Model):
+    """A receipt kept for a few minutes after sending, so that pressing "Send" again (a double
+    tap, a lost answer, a crash) shows the same receipt and never makes a second tip.
+
+    Sealed under a random key that lives only in the button the person pressed (its callback
+    data); found by a keyed hash of that key. Holds no chat and no tip id."""
+
+    id = fields.IntField(primary_key=True)
+    token_digest = fields.CharField(max_length=64, unique=True)
+    sealed = fields.BinaryField()  # SecretBox(button token, JSON receipt and urgency)
+    expires_at = fields.DatetimeField(db_index=True)  # a whole hour
+
+    class Meta:
+        table = "tip_pending_receipt"
 
 
 class RoutingRule(models.Model):

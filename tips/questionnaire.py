@@ -91,6 +91,22 @@ class Questionnaire:
         index = ids.index(question_id) + 1
         return self.questions[index] if index < len(ids) else None
 
+    def validate(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers the questionnaire allows, whatever a client sent: every required question
+        answered, each answer of its question's kind (a listed choice, yes/no, a text within its
+        limit, a place); AnswerError otherwise. Unknown keys are dropped."""
+        kept: dict[str, Any] = {}
+        for question in self.questions:
+            value = answers.get(question.id)
+            if question.kind == "files":
+                continue
+            if value is None:
+                if not question.optional:
+                    raise AnswerError(N_("Please answer every question that has no Skip button."))
+                continue
+            kept[question.id] = _checked(question, value)
+        return kept
+
     def by_role(self, role: str) -> Question | None:
         return next((q for q in self.questions if q.role == role), None)
 
@@ -175,6 +191,20 @@ def check_text(question: Question, text: str | None) -> str:
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
         raise AnswerError(N_("Please describe it in a few words, not only with emoji."))
     return cleaned
+
+
+def _checked(question: Question, value: Any) -> Any:
+    if question.kind == "choice" and isinstance(value, str) and question.choice(value):
+        return value
+    if question.kind == "yesno" and value in YES_NO_LABELS:
+        return value
+    if question.kind in ("text", "location") and isinstance(value, str):
+        return check_text(question, value)
+    if question.kind == "location" and isinstance(value, dict):
+        latitude, longitude = value.get("latitude"), value.get("longitude")
+        if isinstance(latitude, int | float) and isinstance(longitude, int | float):
+            return round_location(float(latitude), float(longitude))
+    raise AnswerError(N_("That answer does not fit the question. Please answer it again."))
 
 
 def round_location(latitude: float, longitude: float) -> dict[str, Any]:

@@ -83,6 +83,7 @@ async def record(tip: Tip, decision: Decision) -> None:
         "tip.routed",
         actor="system",
         target=f"tip:{tip.id}",
+        at=tip.created_at,  # the hour, like the tip (a finer time could date the reporter)
         unit=decision.unit.code,
         reason=decision.reason,
         rule=decision.rule_id,

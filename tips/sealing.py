@@ -72,8 +72,21 @@ async def share_with(tip: Tip, tip_key: bytes, member: StaffMember) -> None:
     )
 
 
+# Ciphertexts are padded to a size bucket (1 KiB, 2 KiB, 4 KiB, …) so their length does not tell
+# how much someone wrote. JSON ignores trailing spaces, so the padding needs no marker.
+_SMALLEST_BUCKET = 1024
+
+
+def padded(data: bytes) -> bytes:
+    """`data` (JSON) followed by spaces up to the next size bucket."""
+    size = _SMALLEST_BUCKET
+    while size < len(data):
+        size *= 2
+    return data + b" " * (size - len(data))
+
+
 def encrypt_json(key: bytes, value: Any) -> bytes:
-    return crypto.encrypt_content(key, json.dumps(value, ensure_ascii=False).encode())
+    return crypto.encrypt_content(key, padded(json.dumps(value, ensure_ascii=False).encode()))
 
 
 def decrypt_json(key: bytes, blob: bytes) -> Any:
@@ -81,8 +94,15 @@ def decrypt_json(key: bytes, blob: bytes) -> Any:
 
 
 def encrypt_text(key: bytes, text: str) -> bytes:
-    return crypto.encrypt_content(key, text.encode())
+    return encrypt_json(key, {"text": text})
 
 
 def decrypt_text(key: bytes, blob: bytes) -> str:
-    return crypto.decrypt_content(key, bytes(blob)).decode()
+    plain = crypto.decrypt_content(key, bytes(blob))
+    try:
+        value = json.loads(plain)
+    except ValueError:
+        value = None
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        return value["text"]
+    return plain.decode()  # written before padding existed

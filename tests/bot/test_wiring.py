@@ -51,11 +51,13 @@ async def test_recorded_messages_are_kept_48_hours_and_keyed_blindly(db):
     await chat.remember(99001, 10)
     await chat.remember(99001, 10)  # recorded once however often it is seen
     await chat.remember(99001, 11)
-    old = await ChatMessage.create(chat_key=chat.chat_key(99001), message_id=3)
-    old.at = datetime.now(UTC) - timedelta(hours=49)
-    await old.save(update_fields=["at"])
+    old = datetime.now(UTC) - timedelta(hours=49)
+    await ChatMessage.create(chat_key=chat.chat_key(99001), message_id=3, at=old)
     assert await chat.recent_message_ids(99001) == [10, 11]
-    assert all("99001" not in row.chat_key for row in await ChatMessage.all())
+    rows = await ChatMessage.all()
+    assert all("99001" not in row.chat_key for row in rows)
+    # Only the hour is kept, so these rows cannot be paired with a tip to the minute.
+    assert all(row.at.minute == row.at.second == row.at.microsecond == 0 for row in rows[:2])
     assert await chat.prune_messages() == 1
     await chat.forget_chat(99001)
     assert await ChatMessage.all().count() == 0

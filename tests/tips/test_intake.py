@@ -66,6 +66,7 @@ async def test_reporter_follows_up_with_the_receipt(db: str) -> None:
     await followup.add_file(opened, photo_with_gps())
     await followup.request_notice(opened, 987654321, "ar")
     assert await followup.due_notices() == []
+    assert (await followup.view(opened)).notify_requested
 
     staff_view = await inbox.open_tip(
         submitted.tip_id, fp_tn, await accounts.unlock_private_key(fp_tn, PASSWORD)
@@ -75,7 +76,8 @@ async def test_reporter_follows_up_with_the_receipt(db: str) -> None:
     await inbox.reply(staff_view, fp_tn, "Thank you, we are on it")
 
     view = await followup.view(opened)
-    assert view.messages[-1].text == "Thank you, we are on it" and view.notify_requested
+    # The request became a notice to send (it is used once, so the person may ask again).
+    assert view.messages[-1].text == "Thank you, we are on it" and not view.notify_requested
     (notice,) = await followup.due_notices()
     assert (notice.chat_id, notice.language) == (987654321, "ar")
     assert await followup.claim_notice(notice)
@@ -83,6 +85,7 @@ async def test_reporter_follows_up_with_the_receipt(db: str) -> None:
     assert await followup.due_notices() == []
 
     await followup.request_notice(opened, 987654321, "ar")
+    assert (await followup.view(opened)).notify_requested
     await inbox.set_status(submitted.tip_id, fp_tn, TipStatus.CLOSED)
     assert (await followup.view(opened)).notify_requested is False
 
@@ -116,13 +119,13 @@ async def test_database_down_keeps_the_draft_and_writes_nothing(db: str) -> None
     Receipt.create = database_gone  # type: ignore[method-assign]
     try:
         with pytest.raises(intake.SubmitFailed):
-            await intake.submit_draft(42)
+            await intake.submit_draft(42, intake.new_token())
     finally:
         Receipt.create = real_create  # type: ignore[method-assign]
     assert await Tip.all().count() == 0 and await TipKey.all().count() == 0
     assert not await AuditEntry.filter(action__startswith="tip.").exists()
     assert await Draft.all().count() == 1
-    submitted = await intake.submit_draft(42)
+    submitted = await intake.submit_draft(42, intake.new_token())
     assert await Tip.all().count() == 1 and submitted.receipt
     assert await Draft.all().count() == 0 and await TipFile.all().count() == 0
 
