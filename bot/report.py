@@ -380,7 +380,8 @@ async def _thank(
         text += "\n\n" + _("If someone is in danger now, also call the emergency numbers.")
     written = Button(_("✔ I wrote it down — delete it"), callback_data=_token_data("forget", token))
     try:
-        await send(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
+        # The review (which repeats every answer) becomes the receipt: one message, in place.
+        await show(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
     except TelegramError as error:
         # The tip is stored and its receipt kept for a while: the same Send button shows it.
         log.warning("could not show a receipt: %s", type(error).__name__)

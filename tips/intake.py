@@ -145,7 +145,11 @@ async def _store(
                 "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)
             )
             await Receipt.create(
-                tip=tip, digest=digest, sealed_key=reporter_key, using_db=connection
+                tip=tip,
+                digest=digest,
+                sealed_key=reporter_key,
+                created_at=hour,
+                using_db=connection,
             )
             if token is not None:
                 await _keep_pending(token, receipt, urgency, connection)
