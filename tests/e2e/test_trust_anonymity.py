@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core import accounts
 from tests.e2e import attacker
-from tests.e2e.story import press, says, send
+from tests.e2e.story import press, send
 from tests.e2e.test_report_sfax import _report_boat
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
 from tips import inbox

@@ -1,5 +1,6 @@
-"""No report lost, none doubled: a reporter whose network or thumb misbehaves still ends with exactly
-one receipt for exactly one tip, and a crafted button cannot make the server skip a question."""
+"""No report lost, none doubled: a reporter whose network or thumb misbehaves still ends with
+exactly one receipt for exactly one tip, and a crafted button cannot make the server skip a
+question."""
 
 from __future__ import annotations
 
