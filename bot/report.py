@@ -11,12 +11,7 @@ Cancel works at every step; an old button gets a kind "out of date".
 
 from __future__ import annotations
 
-import base64
-import binascii
-from html import escape
-
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -28,10 +23,11 @@ from telegram.ext import (
 
 from bot.attachments import PRIVATE_INPUT, download
 from bot.chat import Context, answer, profile_of, remember, send, show, tr
-from bot.keyboards import Button, Gettext, menu_only, menu_row, rows
+from bot.keyboards import Button, Gettext, menu_only, rows
+from bot.report_review import cancel_row, forget_receipt, review, thank, token_data, token_of
 from core.i18n import N_
 from core.logs import get_logger
-from tips import abuse, drafts, intake, media, receipts, routing, sessions
+from tips import abuse, drafts, intake, media, routing, sessions
 from tips.drafts import TooManyFiles
 from tips.questionnaire import (
     YES_NO_LABELS,
@@ -48,10 +44,6 @@ commands = [("report", N_("Report something anonymously"))]
 menu_entries = [(N_("📝 Report anonymously"), "report:start")]
 GROUP = -2  # before the gate and the other flows: a message may belong to an open report
 REVIEW = "review"
-
-
-def _cancel_row(_: Gettext) -> list[Button]:
-    return [Button(_("✖ Cancel the report"), callback_data="report:cancel")]
 
 
 def _keyboard(question: Question, _: Gettext) -> InlineKeyboardMarkup:
@@ -71,13 +63,13 @@ def _keyboard(question: Question, _: Gettext) -> InlineKeyboardMarkup:
     extra = []
     if question.optional and question.kind != "files":
         extra = [Button(_("Skip ›"), callback_data=f"report:skip:{question.id}")]
-    return InlineKeyboardMarkup([*rows(buttons), *([extra] if extra else []), _cancel_row(_)])
+    return InlineKeyboardMarkup([*rows(buttons), *([extra] if extra else []), cancel_row(_)])
 
 
 async def _ask(update: Update, context: Context, draft: drafts.DraftState, note: str = "") -> None:
     _ = tr(draft.language).gettext
     if draft.state == REVIEW:
-        await _review(update, context, draft)
+        await review(update, context, draft)
         return
     question = load().get(draft.state)
     text = _(question.prompt)
@@ -248,61 +240,9 @@ async def _take_file(update: Update, context: Context, draft: drafts.DraftState)
     await _ask(update, context, draft, _("✔ File received."))
 
 
-def _headline(prompt: str) -> str:
-    """A prompt's first sentence, as the label of its answer in the summary."""
-    for end, char in enumerate(prompt):
-        if char in "?؟.।።":
-            return prompt[: end + 1]
-    return prompt
-
-
-def _summary(draft: drafts.DraftState, _: Gettext) -> str:
-    lines = [_("<b>Please check your report before sending it.</b>"), ""]
-    for question in load().questions:
-        value = draft.answers.get(question.id)
-        if question.kind == "files" or value is None:
-            continue
-        if isinstance(value, dict):
-            shown = _("shared location (rounded)")
-        elif question.choice(value):
-            shown = _(question.choice(value).label)
-        elif question.kind == "yesno":
-            shown = _(YES_NO_LABELS[value])
-        else:
-            shown = value if len(value) <= 300 else value[:300] + "…"
-        lines.append(f"• <i>{escape(_headline(_(question.prompt)))}</i>\n  {escape(shown)}")
-    lines += ["", _("Files: {count}").format(count=draft.file_count)]
-    return "\n".join(lines)
-
-
-def _token_data(action: str, token: bytes) -> str:
-    return f"report:{action}:" + base64.urlsafe_b64encode(token).decode().rstrip("=")
-
-
-def _token(data: str) -> bytes | None:
-    """The Send button's token from its callback data (None for an old button without one)."""
-    parts = data.split(":")
-    if len(parts) != 3:
-        return None
-    try:
-        token = base64.urlsafe_b64decode(parts[2] + "=")
-    except (binascii.Error, ValueError):
-        return None
-    return token if len(token) == 32 else None
-
-
-async def _review(update: Update, context: Context, draft: drafts.DraftState) -> None:
-    _ = tr(draft.language).gettext
-    send_button = Button(
-        _("📨 Send the report"), callback_data=_token_data("send", intake.new_token())
-    )
-    keyboard = InlineKeyboardMarkup([[send_button], _cancel_row(_)])
-    await show(update, context, _summary(draft, _), keyboard, fresh=True)
-
-
 async def submit(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
-    token = _token(update.callback_query.data)
+    token = token_of(update.callback_query.data)
     if token is None:  # a Send button from before tokens: show the review again
         draft = await _current(update, context)
         if draft is not None:
@@ -319,7 +259,7 @@ async def submit(update: Update, context: Context) -> None:
         await send(update, context, text, menu_only(_))
         return
     if submitted is not None:
-        await _thank(update, context, submitted, token, tr(language).gettext)
+        await thank(update, context, submitted, token, tr(language).gettext)
 
 
 async def _send_once(
@@ -355,57 +295,9 @@ async def _send_once(
             "We could not save your report right now. It is NOT sent yet, but your answers are "
             "kept. Please try again in a moment."
         )
-        retry = Button(_("↻ Try again"), callback_data=_token_data("send", token))
+        retry = Button(_("↻ Try again"), callback_data=token_data("send", token))
         await send(update, context, text, InlineKeyboardMarkup([[retry]]))
     return None
-
-
-async def _thank(
-    update: Update, context: Context, submitted: intake.Submitted, token: bytes, _: Gettext
-) -> None:
-    receipt = receipts.display(submitted.receipt)
-    text = "\n\n".join(
-        [
-            _("✅ <b>Your report is saved and sealed.</b> Thank you for your courage."),
-            _("Your receipt:"),
-            f"<code>{receipt}</code>",
-            _(
-                "Write it down somewhere safe, then you may delete this message. It is shown "
-                "only this once and is the only way to check your report and read replies "
-                "(🔎 Check my report). We cannot recover it."
-            ),
-        ]
-    )
-    if str(submitted.urgency) == "urgent":
-        text += "\n\n" + _("If someone is in danger now, also call the emergency numbers.")
-    written = Button(_("✔ I wrote it down — delete it"), callback_data=_token_data("forget", token))
-    try:
-        # The review (which repeats every answer) becomes the receipt: one message, in place.
-        await show(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
-    except TelegramError as error:
-        # The tip is stored and its receipt kept for a while: the same Send button shows it.
-        log.warning("could not show a receipt: %s", type(error).__name__)
-        again = _(
-            "Your report is saved, but its receipt could not be shown. Press “📨 Send the "
-            "report” again to see it: it will not be sent twice."
-        )
-        await send(update, context, again)
-
-
-async def forget_receipt(update: Update, context: Context) -> None:
-    """The person wrote the receipt down: delete its message and the copy kept to show it."""
-    token = _token(update.callback_query.data)
-    _ = tr(await profile_of(update)).gettext
-    if token is not None:
-        await intake.forget_pending(token)
-    await answer(update, _("Deleted. Keep your receipt somewhere safe."))
-    message = update.callback_query.message
-    if message is not None:
-        try:
-            await context.bot.delete_message(update.effective_chat.id, message.message_id)
-        except TelegramError:
-            pass  # too old or already gone
-    await send(update, context, _("<b>What would you like to do?</b>"), menu_only(_))
 
 
 async def purge(context: Context) -> None:
