@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import TypeVar
 
 import argon2
@@ -67,7 +66,7 @@ class Purpose(StrEnum):
     RECEIPT_KEY_SALT = "receipt-key-salt"  # site salt of the receipt's own key
 
 
-def purpose_of(purpose: Purpose | str) -> Purpose:
+def _purpose(purpose: Purpose | str) -> Purpose:
     """The Purpose named by `purpose`; ValueError for anything that is not one of its values."""
     try:
         return Purpose(purpose)
@@ -104,7 +103,7 @@ def _server_secret() -> bytes:
     return get_settings().server_secret()
 
 
-@lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=64)
 def _subkey(label: str) -> bytes:
     """A 32-byte key for one label, derived from the server secret."""
     root = nacl.hash.blake2b(_server_secret(), digest_size=64, encoder=nacl.encoding.RawEncoder)
@@ -121,14 +120,14 @@ def blind_index(purpose: Purpose | str, value: str | int) -> str:
     """A stable keyed hash of `value` (hex), to find rows by a value that is never stored."""
     return nacl.hash.blake2b(
         str(value).encode(),
-        key=_subkey(f"blind-index:{purpose_of(purpose).value}"),
+        key=_subkey(f"blind-index:{_purpose(purpose).value}"),
         digest_size=32,
         encoder=nacl.encoding.HexEncoder,
     ).decode()
 
 
 def _at_rest_box(purpose: Purpose | str) -> nacl.secret.SecretBox:
-    return nacl.secret.SecretBox(_subkey(f"secretbox:{purpose_of(purpose).value}"))
+    return nacl.secret.SecretBox(_subkey(f"secretbox:{_purpose(purpose).value}"))
 
 
 def seal_at_rest(plaintext: bytes, purpose: Purpose | str = Purpose.AT_REST) -> bytes:
@@ -393,7 +392,8 @@ def _kdf_cost(kdf: str | None) -> tuple[int, int, int]:
     if found is None:
         raise ValueError(f"not a receipt kdf label: {kdf!r}")
     time_cost, memory_cost, lanes = (int(group) for group in found.groups())
-    if not (1 <= time_cost and 1 <= lanes <= 16 and 8 * lanes <= memory_cost <= 4 * 1024 * 1024):
+    # Bounded, so that even a tampered label cannot make one check cost minutes or gigabytes.
+    if not (1 <= time_cost <= 32 and 1 <= lanes <= 16 and 8 * lanes <= memory_cost <= 1024**2):
         raise ValueError(f"receipt kdf out of range: {kdf!r}")
     return time_cost, memory_cost, lanes
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import io
 import warnings
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -31,6 +32,11 @@ CLEANING_THREADS = 2
 CLEANING_THREAD_PREFIX = "aman-media"
 _cleaners = ThreadPoolExecutor(
     max_workers=CLEANING_THREADS, thread_name_prefix=CLEANING_THREAD_PREFIX
+)
+# Files wait for a free thread here, on the event loop, not queued inside the pool: a waiting
+# upload whose sender gave up (a cancelled task) is then never decoded.
+_cleaning_lines: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
 )
 
 
@@ -100,7 +106,12 @@ async def clean(data: bytes, mime: str) -> bytes | None:
     Call it once per file and keep what it returns."""
     if not mime.startswith("image/"):
         return None
-    return await asyncio.get_running_loop().run_in_executor(_cleaners, triage_copy, data, mime)
+    loop = asyncio.get_running_loop()
+    line = _cleaning_lines.get(loop)
+    if line is None:  # one per event loop: an asyncio.Semaphore belongs to the loop it waits on
+        line = _cleaning_lines[loop] = asyncio.Semaphore(CLEANING_THREADS)
+    async with line:
+        return await loop.run_in_executor(_cleaners, triage_copy, data, mime)
 
 
 def triage_copy(data: bytes, mime: str) -> bytes | None:
