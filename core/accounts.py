@@ -2,8 +2,8 @@
 
 Each staff member has a Curve25519 key pair; tips are sealed to the public key. The private key
 is stored twice, wrapped under the password (Argon2id) and under a one-time recovery key shown
-only at creation, so a forgotten password never loses tips. All the hashing runs in worker
-threads so the event loop keeps serving the bot and the admin.
+only at creation, so a forgotten password never loses tips. All the Argon2id work runs within
+the kernel's Argon2id budget (core.crypto), so the event loop keeps serving the bot and the admin.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 import pyotp
-from nacl.exceptions import CryptoError
 
 from core import crypto
 from core.models import Role, StaffMember, Unit
@@ -57,8 +56,8 @@ async def create_staff(
     public, private = crypto.generate_key_pair()
     recovery_key = crypto.new_recovery_key()
     password_hash, wrapped = await asyncio.gather(
-        asyncio.to_thread(crypto.hash_password, password),
-        asyncio.to_thread(crypto.wrap_with_password, private, password),
+        crypto.hash_password_async(password),
+        crypto.wrap_with_password_async(private, password),
     )
     totp_secret = pyotp.random_base32()
     member = await StaffMember.create(
@@ -78,7 +77,7 @@ async def create_staff(
 
 async def check_password(staff: StaffMember, password: str) -> bool:
     """True when `password` is this member's login password (Argon2id, off the event loop)."""
-    return await asyncio.to_thread(crypto.verify_password, staff.password_hash, password)
+    return await crypto.verify_password_async(staff.password_hash, password)
 
 
 def totp_secret(staff: StaffMember) -> str:
@@ -98,10 +97,8 @@ async def unlock_private_key(staff: StaffMember, password: str) -> bytes:
     if not staff.private_key_wrapped:
         raise AccountError("this member has no key pair")
     try:
-        return await asyncio.to_thread(
-            crypto.unwrap_with_password, bytes(staff.private_key_wrapped), password
-        )
-    except (CryptoError, ValueError) as error:
+        return await crypto.unwrap_with_password_async(bytes(staff.private_key_wrapped), password)
+    except (crypto.DecryptionError, ValueError) as error:
         raise WrongSecret("the password does not open this key") from error
 
 
@@ -114,12 +111,12 @@ async def recover(staff: StaffMember, recovery_key: str, new_password: str) -> s
         raise AccountError("this member has no recovery key")
     try:
         private = crypto.unwrap_with_recovery_key(bytes(staff.private_key_recovery), recovery_key)
-    except (CryptoError, ValueError) as error:
+    except (crypto.DecryptionError, ValueError) as error:
         raise WrongSecret("the recovery key does not open this key") from error
     new_recovery = crypto.new_recovery_key()
     staff.password_hash, staff.private_key_wrapped = await asyncio.gather(
-        asyncio.to_thread(crypto.hash_password, new_password),
-        asyncio.to_thread(crypto.wrap_with_password, private, new_password),
+        crypto.hash_password_async(new_password),
+        crypto.wrap_with_password_async(private, new_password),
     )
     staff.private_key_recovery = crypto.wrap_with_recovery_key(private, new_recovery)
     await staff.save(update_fields=["password_hash", "private_key_wrapped", "private_key_recovery"])
@@ -131,7 +128,7 @@ async def change_password(staff: StaffMember, old_password: str, new_password: s
     _check_password(new_password)
     private = await unlock_private_key(staff, old_password)
     staff.password_hash, staff.private_key_wrapped = await asyncio.gather(
-        asyncio.to_thread(crypto.hash_password, new_password),
-        asyncio.to_thread(crypto.wrap_with_password, private, new_password),
+        crypto.hash_password_async(new_password),
+        crypto.wrap_with_password_async(private, new_password),
     )
     await staff.save(update_fields=["password_hash", "private_key_wrapped"])

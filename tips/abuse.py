@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.crypto import blind_index
+from core.crypto import Purpose, blind_index
 
 MAX_TRACKED = 50_000  # beyond this many chats, full buckets are forgotten first
 
@@ -35,7 +35,7 @@ class TokenBucket:
         self._buckets: dict[str, _Bucket] = {}
 
     def _key(self, chat_id: int) -> str:
-        return blind_index(f"abuse:{self.name}", chat_id)
+        return blind_index(Purpose.ABUSE_LIMIT, f"{self.name}:{chat_id}")
 
     def _refilled(self, key: str) -> _Bucket:
         now = self.clock()

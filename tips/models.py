@@ -12,6 +12,8 @@ from enum import StrEnum
 
 from tortoise import fields, models
 
+from core import crypto
+
 
 class Category(StrEnum):
     SMUGGLING = "smuggling"
@@ -110,6 +112,12 @@ class Receipt(models.Model):
     digest = fields.CharField(max_length=64, unique=True)
     # The tip key under a key derived from the receipt, so the reporter can read replies.
     sealed_key = fields.BinaryField(null=True)
+    # The Argon2id cost both were made with (crypto.receipt_kdf()), so raising the cost later
+    # never makes this receipt unfindable. Rows from before it was recorded were all made at
+    # the cost this literal names (MODERATE's then); it must never change with MODERATE.
+    kdf = fields.CharField(
+        max_length=64, default=crypto.receipt_kdf, db_default="argon2id:t=3,m=65536,p=1"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,7 +1,9 @@
 """Receipts: the 16 random digits that let an anonymous reporter come back to their tip.
 
 A receipt is shown once and stored only as an Argon2id digest (for lookup) and, separately, as
-the key that wraps the tip key for the reporter; both are computed off the event loop.
+the key that wraps the tip key for the reporter; both are computed off the event loop, within
+the kernel's Argon2id budget. Each row records the cost it was hashed at (`Receipt.kdf`), so a
+receipt is looked up at every cost the table holds: the current one first, normally the only one.
 """
 
 from __future__ import annotations
@@ -9,8 +11,6 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass
-
-from nacl.exceptions import CryptoError
 
 from core import crypto
 from core.i18n import N_
@@ -31,6 +31,18 @@ class ReceiptFormatError(ValueError):
 class Opened:
     tip: Tip
     key: bytes  # the tip's content key
+
+
+@dataclass(frozen=True)
+class ReporterSeal:
+    """What a new Receipt row holds: `Receipt.create(tip=tip, **seal.fields())`."""
+
+    digest: str
+    sealed_key: bytes
+    kdf: str
+
+    def fields(self) -> dict[str, object]:
+        return {"digest": self.digest, "sealed_key": self.sealed_key, "kdf": self.kdf}
 
 
 def new_receipt() -> str:
@@ -58,21 +70,66 @@ def normalise(text: str) -> str:
     return digits
 
 
+async def seal(receipt: str, tip_key: bytes) -> ReporterSeal:
+    """The lookup digest, the tip key sealed under the receipt's own key, and the cost both
+    were made at: everything a new Receipt row holds."""
+    found = await crypto.open_receipt(receipt)
+    return ReporterSeal(found.digest, crypto.encrypt_content(found.key, tip_key), found.kdf)
+
+
 async def seal_for_reporter(receipt: str, tip_key: bytes) -> tuple[str, bytes]:
-    """(lookup digest, tip key sealed under the receipt's own key) for a new Receipt row."""
-    digest = await crypto.receipt_hash(receipt)
-    wrap = await crypto.receipt_key(receipt)
-    return digest, crypto.encrypt_content(wrap, tip_key)
+    """(lookup digest, sealed tip key) for a new Receipt row made at the current cost, which
+    the row's `kdf` defaults to. Prefer `seal`, which names the cost explicitly."""
+    sealed = await seal(receipt, tip_key)
+    return sealed.digest, sealed.sealed_key
+
+
+# The costs receipts in the table were hashed at, read once per process and again whenever a
+# receipt is not found at any of them (another process may run at another cost).
+_known_kdfs: list[str] | None = None
+
+
+async def _kdfs_in_table() -> list[str]:
+    global _known_kdfs
+    _known_kdfs = sorted(await Receipt.all().distinct().values_list("kdf", flat=True))
+    return _known_kdfs
+
+
+def forget_kdfs() -> None:
+    """Forget the costs seen in the table (tests and tools that swap databases)."""
+    global _known_kdfs
+    _known_kdfs = None
 
 
 async def open_tip(receipt: str) -> Opened | None:
-    """The tip and its key for a valid receipt (already normalised), or None."""
-    digest = await crypto.receipt_hash(receipt)
-    row = await Receipt.get_or_none(digest=digest).select_related("tip")
+    """The tip and its key for a valid receipt (already normalised), or None. Tries the current
+    cost first, then every other cost a receipt in the table was made at."""
+    tried: set[str] = set()
+    current = crypto.receipt_kdf()
+    known = _known_kdfs if _known_kdfs is not None else await _kdfs_in_table()
+    for refreshed in (False, True):
+        if refreshed:
+            known = await _kdfs_in_table()
+        for kdf in [current, *known]:
+            if kdf in tried:
+                continue
+            tried.add(kdf)
+            opened = await _open_at(receipt, kdf)
+            if opened is not None:
+                return opened
+    return None
+
+
+async def _open_at(receipt: str, kdf: str) -> Opened | None:
+    try:
+        found = await crypto.open_receipt(receipt, kdf)
+    except ValueError:  # a label this version cannot read: no receipt of ours was made with it
+        return None
+    row = await Receipt.get_or_none(digest=found.digest).select_related("tip")
     if row is None or row.sealed_key is None:
         return None
     try:
-        key = crypto.decrypt_content(await crypto.receipt_key(receipt), bytes(row.sealed_key))
-    except CryptoError:
+        key = crypto.decrypt_content(found.key, bytes(row.sealed_key))
+    except crypto.DecryptionError:
         return None
     return Opened(tip=row.tip, key=key)

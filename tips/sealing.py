@@ -10,8 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from nacl.exceptions import CryptoError
-
 from core import crypto
 from core.models import Role, StaffMember, Unit
 from core.settings import get_settings
@@ -57,7 +55,7 @@ async def open_tip_key(tip: Tip, staff: StaffMember, private_key: bytes) -> byte
         raise NoAccess(f"tip {tip.id} is not sealed to this member")
     try:
         return crypto.open_sealed(private_key, bytes(row.sealed_key))
-    except CryptoError as error:
+    except crypto.DecryptionError as error:
         raise NoAccess("this private key does not open the tip") from error
 
 

@@ -1,11 +1,34 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from campaigns.models import CampaignState, ScheduleKind
+from enum import StrEnum
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# The enums as they were when this migration was written: a migration never imports live
+# models, whose values may change later while what this migration did stays the same.
+class CampaignState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+
+class ScheduleKind(StrEnum):
+    NOW = "now"
+    AT = "at"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    CRON = "cron"
+    SEQUENCE = "sequence"
+
 
 class Migration(migrations.Migration):
     dependencies = [('campaigns', '0001_initial'), ('core', '0001_initial')]

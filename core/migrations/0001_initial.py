@@ -1,10 +1,20 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
-from core.models import Role
+from enum import StrEnum
 from json import dumps, loads
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+
+# The enum as it was when this migration was written: a migration never imports live models,
+# whose values may change later while what this migration did stays the same.
+class Role(StrEnum):
+    ADMIN = "admin"
+    FOCAL_POINT = "focal_point"
+    EDITOR = "editor"
+    APPROVER = "approver"
+
 
 class Migration(migrations.Migration):
     initial = True

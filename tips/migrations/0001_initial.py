@@ -1,8 +1,31 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from tips.models import Category, TipStatus, Urgency
+from enum import StrEnum
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+
+# The enums as they were when this migration was written: a migration never imports live
+# models, whose values may change later while what this migration did stays the same.
+class Category(StrEnum):
+    SMUGGLING = "smuggling"
+    TRAFFICKING = "trafficking"
+    MISSING = "missing"
+    BOAT = "boat"
+    OTHER = "other"
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class TipStatus(StrEnum):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    ACTION_TAKEN = "action_taken"
+    CLOSED = "closed"
+
 
 class Migration(migrations.Migration):
     dependencies = [('core', '0001_initial')]
