@@ -29,7 +29,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def chat_key(chat_id: int) -> str:
-    return crypto.blind_index("chat", chat_id)
+    return crypto.blind_index(crypto.Purpose.CHAT, chat_id)
 
 
 def is_private(update: Update) -> bool:

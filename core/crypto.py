@@ -58,7 +58,8 @@ class Purpose(StrEnum):
     TELEGRAM_WEBHOOK = "telegram-webhook"  # the secret token Telegram sends with each update
     TOTP = "totp"  # a staff member's TOTP secret, sealed
     TIP_DRAFT_REPORT = "tip-draft:report"  # a report being written: blind index and box
-    TIP_DRAFT_CHECK = "tip-draft:check"  # a "check my report" session: blind index and box
+    CHECK_SESSION = "check-session"  # a "check my report" session in memory: blind index
+    PENDING_RECEIPT = "pending-receipt"  # a Send button's token: blind index of the kept receipt
     TIP_DRAFT_FILE = "tip-draft-file"  # a file attached to a draft, sealed
     TIP_NOTIFY = "tip-notify"  # a reporter's chat id kept for one reply notice, sealed
     ABUSE_LIMIT = "abuse-limit"  # in-memory abuse buckets: the bucket's name and the chat id

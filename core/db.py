@@ -80,7 +80,3 @@ async def close_db() -> None:
     await Tortoise._reset_apps()
     # Tortoise caches INSERT statements per connection name, whatever the backend.
     EXECUTOR_CACHE.clear()
-
-
-def forget_deleted_soon() -> None:
-    """Placeholder until the WAL scrub lands (replaced by the hygiene branch)."""

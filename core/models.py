@@ -27,12 +27,13 @@ class ChatProfile(models.Model):
 class ChatMessage(models.Model):
     """A message in a chat that the bot may still delete for "Erase this chat" (kept 48 hours).
 
-    `at` is the hour, never finer (core.coarse), so these rows cannot be paired with a tip."""
+    `at` is always given, as the hour, never finer (core.coarse), so these rows cannot be paired
+    with a tip (auto_now_add only fills it when forgotten)."""
 
     id = fields.IntField(primary_key=True)
     chat_key = fields.CharField(max_length=64, db_index=True)
     message_id = fields.BigIntField()
-    at = fields.DatetimeField(db_index=True)
+    at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         table = "chat_message"

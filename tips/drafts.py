@@ -24,8 +24,8 @@ from tips.sealing import padded
 REPORT = "report"
 LIFETIME = timedelta(hours=2)
 MAX_FILES = 10
-_PURPOSE = "tip-draft:report"
-_FILE_PURPOSE = "tip-draft-file"
+_PURPOSE = crypto.Purpose.TIP_DRAFT_REPORT
+_FILE_PURPOSE = crypto.Purpose.TIP_DRAFT_FILE
 
 
 class TooManyFiles(Exception):

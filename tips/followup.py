@@ -19,7 +19,7 @@ from tips.models import NotifyRequest, ReplyNotice, Tip, TipFile, TipMessage, Ti
 from tips.receipts import Opened
 from tips.sealing import decrypt_text, encrypt_text
 
-_NOTICE_PURPOSE = "tip-notify"
+_NOTICE_PURPOSE = crypto.Purpose.TIP_NOTIFY
 
 
 @dataclass(frozen=True)

@@ -102,10 +102,9 @@ async def reply(opened: OpenedTip, staff: StaffMember, text: str) -> None:
 async def set_status(tip_id: int, staff: StaffMember, status: TipStatus) -> None:
     """Move a tip along; closing it deletes the reporter's notice request for good."""
     tip = await Tip.get(id=tip_id)
-    tip.status = status
-    tip.closed_at = datetime.now(UTC) if status == TipStatus.CLOSED else None
-    tip.updated_at = coarse.hour()
-    await tip.save(update_fields=["status", "closed_at", "updated_at"])
+    closed_at = datetime.now(UTC) if status == TipStatus.CLOSED else None
+    # update(), not save(): save() would stamp updated_at to the second.
+    await Tip.filter(id=tip.id).update(status=status, closed_at=closed_at, updated_at=coarse.hour())
     if status == TipStatus.CLOSED:
         await NotifyRequest.filter(tip_id=tip.id).delete()
     await audit.record(

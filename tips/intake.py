@@ -30,7 +30,6 @@ from tips.sealing import encrypt_json, recipients, seal_tip_key
 log = get_logger(__name__)
 
 PENDING_RECEIPT = timedelta(minutes=15)
-_PENDING_PURPOSE = "pending-receipt"
 
 
 class SubmitFailed(Exception):
@@ -111,7 +110,7 @@ async def _store(
 
     tip_key = crypto.new_content_key()
     receipt = receipts.new_receipt()
-    digest, reporter_key = await receipts.seal_for_reporter(receipt, tip_key)
+    reporter_seal = await receipts.seal(receipt, tip_key)
     content = encrypt_json(tip_key, answers)
     sealed_keys = seal_tip_key(tip_key, members)
     file_rows = await _file_rows(tip_key, files)
@@ -128,9 +127,10 @@ async def _store(
                 urgency=urgency,
                 content=content,
                 created_at=hour,
-                updated_at=hour,
                 using_db=connection,
             )
+            # updated_at stamps itself to the second on insert; bring it back to the hour.
+            await Tip.filter(id=tip.id).using_db(connection).update(updated_at=hour)
             await TipKey.bulk_create(
                 [
                     TipKey(tip=tip, staff_id=k.staff_id, is_escrow=k.is_escrow, sealed_key=k.sealed)
@@ -145,11 +145,7 @@ async def _store(
                 "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)
             )
             await Receipt.create(
-                tip=tip,
-                digest=digest,
-                sealed_key=reporter_key,
-                created_at=hour,
-                using_db=connection,
+                tip=tip, created_at=hour, using_db=connection, **reporter_seal.fields()
             )
             if token is not None:
                 await _keep_pending(token, receipt, urgency, connection)
@@ -169,7 +165,7 @@ class _AlreadyClaimed(Exception):
 async def _keep_pending(token: bytes, receipt: str, urgency: Urgency, connection: Any) -> None:
     plain = json.dumps({"receipt": receipt, "urgency": str(urgency)}).encode()
     await PendingReceipt.create(
-        token_digest=crypto.blind_index(_PENDING_PURPOSE, token.hex()),
+        token_digest=crypto.blind_index(crypto.Purpose.PENDING_RECEIPT, token.hex()),
         sealed=crypto.encrypt_content(token, plain),
         expires_at=coarse.hour_after(PENDING_RECEIPT),
         using_db=connection,
@@ -178,7 +174,7 @@ async def _keep_pending(token: bytes, receipt: str, urgency: Urgency, connection
 
 async def pending(token: bytes) -> Submitted | None:
     """The receipt kept for this button, if it was pressed before and the tip stored."""
-    digest = crypto.blind_index(_PENDING_PURPOSE, token.hex())
+    digest = crypto.blind_index(crypto.Purpose.PENDING_RECEIPT, token.hex())
     row = await PendingReceipt.get_or_none(token_digest=digest)
     if row is None or row.expires_at <= datetime.now(UTC):
         return None
@@ -188,7 +184,7 @@ async def pending(token: bytes) -> Submitted | None:
 
 async def forget_pending(token: bytes) -> None:
     """The person wrote the receipt down: forget the copy kept for showing it again."""
-    digest = crypto.blind_index(_PENDING_PURPOSE, token.hex())
+    digest = crypto.blind_index(crypto.Purpose.PENDING_RECEIPT, token.hex())
     if await PendingReceipt.filter(token_digest=digest).delete():
         db.forget_deleted_soon()
 

@@ -149,10 +149,3 @@ def triage_copy(data: bytes, mime: str) -> bytes | None:
     else:
         clean.save(out, format="JPEG", quality=90)
     return out.getvalue()
-
-
-async def clean(data: bytes, mime: str) -> bytes | None:
-    """`triage_copy` off the event loop."""
-    import asyncio
-
-    return await asyncio.to_thread(triage_copy, data, mime)

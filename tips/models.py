@@ -46,8 +46,9 @@ class Tip(models.Model):
     status = fields.CharEnumField(TipStatus, max_length=16, default=TipStatus.NEW)
     content = fields.BinaryField()  # SecretBox(tip key, JSON answers padded to a size bucket)
     # Reporter-side times are whole hours (core.coarse): finer ones could pair a tip with a chat.
-    created_at = fields.DatetimeField(db_index=True)
-    updated_at = fields.DatetimeField()
+    # Both are always given explicitly (updated_at through QuerySet.update, never save()).
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
     closed_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -80,7 +81,7 @@ class TipMessage(models.Model):
         "core.StaffMember", related_name="tip_replies", null=True, on_delete=fields.SET_NULL
     )
     body = fields.BinaryField()  # SecretBox(tip key, text padded to a size bucket)
-    created_at = fields.DatetimeField()  # the hour (core.coarse)
+    created_at = fields.DatetimeField(auto_now_add=True)  # given: the hour (core.coarse)
 
     class Meta:
         table = "tip_message"
@@ -97,7 +98,7 @@ class TipFile(models.Model):
     size = fields.IntField()
     original = fields.BinaryField()  # SecretBox(tip key, bytes as received)
     triage = fields.BinaryField(null=True)  # SecretBox(tip key, re-encoded image without EXIF)
-    created_at = fields.DatetimeField()  # the hour (core.coarse)
+    created_at = fields.DatetimeField(auto_now_add=True)  # given: the hour (core.coarse)
 
     class Meta:
         table = "tip_file"

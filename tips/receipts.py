@@ -77,13 +77,6 @@ async def seal(receipt: str, tip_key: bytes) -> ReporterSeal:
     return ReporterSeal(found.digest, crypto.encrypt_content(found.key, tip_key), found.kdf)
 
 
-async def seal_for_reporter(receipt: str, tip_key: bytes) -> tuple[str, bytes]:
-    """(lookup digest, sealed tip key) for a new Receipt row made at the current cost, which
-    the row's `kdf` defaults to. Prefer `seal`, which names the cost explicitly."""
-    sealed = await seal(receipt, tip_key)
-    return sealed.digest, sealed.sealed_key
-
-
 # The costs receipts in the table were hashed at, read once per process and again whenever a
 # receipt is not found at any of them (another process may run at another cost).
 _known_kdfs: list[str] | None = None

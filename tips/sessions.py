@@ -18,7 +18,6 @@ from tips.receipts import Opened
 
 LIFETIME = 15 * 60.0  # seconds since the last action
 MAX_SESSIONS = 10_000  # beyond this, the least recently used session ends
-_PURPOSE = "check-session"
 
 
 @dataclass
@@ -33,7 +32,7 @@ _sessions: OrderedDict[str, CheckSession] = OrderedDict()
 
 
 def _key(chat_id: int) -> str:
-    return crypto.blind_index(_PURPOSE, chat_id)
+    return crypto.blind_index(crypto.Purpose.CHECK_SESSION, chat_id)
 
 
 def get(chat_id: int) -> CheckSession | None:

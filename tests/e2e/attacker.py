@@ -11,10 +11,8 @@ from tortoise import connections
 
 from core import crypto
 
-# Every purpose the server secret seals or indexes with: an attacker holding the secret can try
-# them all (a new purpose belongs here too, or these stories would overlook it).
-AT_REST_PURPOSES = ("tip-draft:report", "tip-draft-file", "tip-notify", "subscriber", "totp")
-BLIND_PURPOSES = ("chat", "tip-draft:report", "check-session", "subscriber")
+# An attacker holding the secret can try every purpose the kernel knows, for boxes and indexes.
+PURPOSES = tuple(crypto.Purpose)
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,7 @@ def opened_with_secret(value: object) -> list[bytes]:
     if not isinstance(value, bytes | bytearray | memoryview):
         return []
     opened = []
-    for purpose in AT_REST_PURPOSES:
+    for purpose in PURPOSES:
         try:
             opened.append(crypto.open_at_rest(bytes(value), purpose))
         except Exception:  # sealed under something else
@@ -88,7 +86,7 @@ async def readable_with_secret() -> list[tuple[Row, bytes]]:
 
 def blind_indexes(chat_id: int) -> list[bytes]:
     """The keyed hashes under which the secret's holder could look this chat up."""
-    return [crypto.blind_index(p, chat_id).encode() for p in BLIND_PURPOSES]
+    return [crypto.blind_index(p, chat_id).encode() for p in PURPOSES]
 
 
 def sqlite_files(url: str) -> list[bytes]:

@@ -2,8 +2,20 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
 
+async def restore_sqlite_indexes(apps, schema_editor):
+    """SQLite drops a column by rebuilding the table, and the rebuild loses the table's other
+    indexes (unique ones included): put back what the models declare. PostgreSQL keeps them."""
+    client = schema_editor.client
+    if client.capabilities.dialect != "sqlite":
+        return
+    await client.execute_script(
+        'CREATE INDEX IF NOT EXISTS "idx_tip_draft_expires_2d1d4c" ON "tip_draft" ("expires_at");'
+        'CREATE UNIQUE INDEX IF NOT EXISTS "uid_tip_notify__tip_id" ON "tip_notify_request" ("tip_id");'
+    )
+
+
 class Migration(migrations.Migration):
-    dependencies = [('core', '0001_initial'), ('tips', '0002_receipt_key')]
+    dependencies = [('core', '0001_initial'), ('tips', '0003_receipt_kdf')]
 
     initial = False
 
@@ -41,24 +53,5 @@ class Migration(migrations.Migration):
         ),
         ops.RemoveField(model_name='NotifyRequest', name='created_at'),
         ops.RemoveField(model_name='NotifyRequest', name='due'),
-        ops.AlterField(
-            model_name='Tip',
-            name='created_at',
-            field=fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False),
-        ),
-        ops.AlterField(
-            model_name='Tip',
-            name='updated_at',
-            field=fields.DatetimeField(auto_now=False, auto_now_add=False),
-        ),
-        ops.AlterField(
-            model_name='TipFile',
-            name='created_at',
-            field=fields.DatetimeField(auto_now=False, auto_now_add=False),
-        ),
-        ops.AlterField(
-            model_name='TipMessage',
-            name='created_at',
-            field=fields.DatetimeField(auto_now=False, auto_now_add=False),
-        ),
+        ops.RunPython(restore_sqlite_indexes, ops.RunPython.noop),
     ]
