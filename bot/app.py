@@ -113,14 +113,20 @@ def update_kind(update: object) -> str:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log what kind of thing failed (never ids or text) and tell the person to try again."""
-    log.error("%s while handling %s", type(context.error).__name__, update_kind(update))
+    """Log what failed and where (its type and traceback frames; core.logs keeps its message,
+    ids and text out) and tell the person to try again."""
+    log.error(
+        "%s while handling %s",
+        type(context.error).__name__,
+        update_kind(update),
+        exc_info=context.error,
+    )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
         await _say_sorry(update, context)
     except Exception as error:  # the error handler itself must never raise
-        log.error("%s while saying sorry", type(error).__name__)
+        log.error("%s while saying sorry", type(error).__name__, exc_info=error)
 
 
 async def _say_sorry(update: Update, context: Context) -> None:

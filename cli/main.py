@@ -11,7 +11,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
 from tortoise.exceptions import DBConnectionError, OperationalError
+
+from core.settings import SettingsError, get_settings
 
 COMMAND_MODULES = (
     "cli.run",
@@ -22,6 +25,8 @@ COMMAND_MODULES = (
     "cli.campaigns",
     "cli.bench",
 )
+# Commands that never touch the server secret; every other one checks it before it starts.
+WITHOUT_SECRET = {"content", "bench", "migrate"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,13 +48,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command not in WITHOUT_SECRET:
+            get_settings().server_secret()
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except ValidationError as problem:
+        print(f"aman: cannot start: {_bad_settings(problem)}", file=sys.stderr)
+        return 2
+    except SettingsError as problem:
+        print(f"aman: cannot start: {problem}", file=sys.stderr)
+        return 2
     except (OSError, DBConnectionError, OperationalError) as problem:
         # An unreachable database or a missing file: say so plainly, without a traceback.
         print(f"aman: {problem}", file=sys.stderr)
         return 1
+
+
+def _bad_settings(problem: ValidationError) -> str:
+    """Which settings are wrong and why, on one line; never their values (one may be a token)."""
+    return "; ".join(
+        f"AMAN_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+        for error in problem.errors(include_input=False, include_url=False)
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from contextlib import AsyncExitStack
 
 from aiohttp import web
@@ -30,16 +31,16 @@ def serve_forever(role: str = "all") -> int:
     configure_logging()
     settings = get_settings()
     try:
-        settings.server_secret()
+        settings.server_secret()  # a real token needs AMAN_SECRET_KEY: refuse before anything
     except (ValueError, OSError) as problem:
-        print(f"aman: cannot start: {problem}")
+        print(f"aman: cannot start: {problem}", file=sys.stderr)
         return 2
     try:
         asyncio.run(_serve(settings, role))
     except KeyboardInterrupt:
         pass
     except OSError as problem:  # a port already taken, an unreachable database …
-        print(f"aman: cannot start: {problem}")
+        print(f"aman: cannot start: {problem}", file=sys.stderr)
         return 1
     print("aman: stopped")
     return 0

@@ -7,6 +7,7 @@ error deep inside the bot or the sender.
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
+MIN_SECRET_LENGTH = 32
+HOW_TO_MAKE_ONE = "make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 class Settings(BaseSettings):
@@ -68,17 +71,78 @@ class Settings(BaseSettings):
         return _decode_key(self.escrow_public_key) if self.escrow_public_key else None
 
     def server_secret(self) -> bytes:
-        """The server secret; in development it is generated once into the data directory."""
+        """The server secret. With a Telegram token it must come from AMAN_SECRET_KEY; in sandbox
+        mode one is generated once into the data directory (a file only this account can read).
+        Raises SettingsError, whose message is one line fit to show an operator."""
         if self.secret_key:
-            if len(self.secret_key) < 32:
-                raise ValueError("AMAN_SECRET_KEY must be at least 32 characters long")
+            if len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise SettingsError(
+                    f"AMAN_SECRET_KEY is too short: it needs at least {MIN_SECRET_LENGTH} "
+                    f"characters ({HOW_TO_MAKE_ONE})"
+                )
             return self.secret_key.encode()
         path = self.data_dir / SECRET_FILE
+        if not self.sandbox:
+            earlier = (
+                f"; {path} from an earlier sandbox run exists: to keep reading the data sealed "
+                "with it, set AMAN_SECRET_KEY to its contents"
+                if path.exists()
+                else ""
+            )
+            raise SettingsError(
+                "AMAN_SECRET_KEY is not set: with AMAN_TELEGRAM_TOKEN set, Aman needs a secret "
+                f"of at least {MIN_SECRET_LENGTH} characters ({HOW_TO_MAKE_ONE}){earlier}"
+            )
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        return path.read_text().strip().encode()
+            private_dir(self.data_dir)
+            write_private_file(path, secrets.token_urlsafe(48).encode())
+        secret = path.read_bytes().strip()
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise SettingsError(f"{path} is damaged (too short): delete it or set AMAN_SECRET_KEY")
+        return secret
+
+
+class SettingsError(ValueError):
+    """A setting that stops Aman from starting; its message names the setting, on one line."""
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` and any missing parents as folders only this account may enter (0700).
+    A folder that already exists is left as it is: it may be the operator's."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+    return path
+
+
+def write_private_file(path: Path, data: bytes) -> bool:
+    """Create `path` holding `data`, readable by this account only (0600 from the first byte:
+    never a moment with looser rights). The file appears whole or not at all; if it already
+    exists it is kept as it is. Returns whether this call created it."""
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    _create_exclusive(draft, data)
+    try:
+        os.link(draft, path)  # fails if another process created it first: theirs is used
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: create it in place instead
+        try:
+            _create_exclusive(path, data)
+        except FileExistsError:
+            return False
+    finally:
+        draft.unlink(missing_ok=True)
+    return True
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _decode_key(text: str) -> bytes | None:
