@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.app import build_application, start_polling, stop
+from core.botapi import SandboxClient, start_server
 from core.botapi.client import BotDidNotAnswer, Message
 from tests.e2e.story import callback_answer, eventually, press, says
 
+PASSERS_BY = 200
 FLOODER = 600000111
 NEIGHBOUR = 600000222
 MESSAGES = 2000
@@ -70,3 +73,26 @@ async def test_a_flooding_chat_does_not_delay_another(sandbox, db) -> None:
     await flooder.press("Yes, erase the chat")
     await callback_answer(flooder, "This chat is erased.")
     assert await flooder.messages() == []
+
+
+async def test_chats_that_went_quiet_leave_nothing_in_memory(db) -> None:
+    """Two hundred people ask for /help at once; once answered, the bot keeps no queue for them."""
+    server = await start_server()
+    app = build_application("1:sandbox", server.url)
+    try:
+        await start_polling(app)
+        async with SandboxClient(server.url) as client:
+            people = [client.chat(FLOODER + n, language_code="en") for n in range(PASSERS_BY)]
+            await asyncio.gather(*(person.send("/help") for person in people))
+            for person in people:
+                await says(person, HELP)
+
+            async def all_quiet() -> bool:
+                return app.update_processor.lanes == 0
+
+            await eventually(all_quiet)
+    finally:
+        try:
+            await stop(app)
+        finally:
+            await server.stop()
