@@ -19,6 +19,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot import alerts, campaign_taps, contacts, fallback, gate, learn, menu, privacy, start
 from bot.chat import Context, guessed_language, is_private, profile_of, send, tr
 from bot.keyboards import menu_only
+from bot.ordering import ChatOrderedProcessor
 from content.help import HelpDirectory
 from content.library import Library
 from core.i18n import LANGUAGES, translator
@@ -66,7 +67,7 @@ def build_application(
         .base_file_url(f"{api_root}/file/bot")
         .request(AiohttpRequest())
         .get_updates_request(AiohttpRequest(read_timeout=5.0))
-        .concurrent_updates(True)
+        .concurrent_updates(ChatOrderedProcessor())  # one chat in order, chats side by side
         .post_init(set_commands)
         .build()
     )

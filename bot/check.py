@@ -180,11 +180,13 @@ async def _take_receipt(update: Update, context: Context, session: CheckSession)
     except receipts.ReceiptFormatError as error:
         await send(update, context, _(error.msgid), keyboard)
         return
-    if not abuse.receipt_tries.allow(update.effective_chat.id):
+    if not await abuse.allow_receipt_try(update.effective_chat.id):
         text = _("Too many tries. Please wait a few minutes before trying again.")
         await send(update, context, text, keyboard)
         return
     opened = await receipts.open_tip(receipt)
+    if opened is not None:
+        await abuse.right_receipt()
     if opened is None:
         text = _("No report matches this receipt. Please check the digits and try again.")
         await send(update, context, text, keyboard)

@@ -62,6 +62,7 @@ class Purpose(StrEnum):
     PENDING_RECEIPT = "pending-receipt"  # a Send button's token: blind index of the kept receipt
     TIP_DRAFT_FILE = "tip-draft-file"  # a file attached to a draft, sealed
     TIP_NOTIFY = "tip-notify"  # a reporter's chat id kept for one reply notice, sealed
+    UPDATE_LANE = "update-lane"  # the bot's per-chat update queues, in memory
     ABUSE_LIMIT = "abuse-limit"  # in-memory abuse buckets: the bucket's name and the chat id
     RECEIPT_SALT = "receipt-salt"  # site salt of the receipt lookup digest
     RECEIPT_KEY_SALT = "receipt-key-salt"  # site salt of the receipt's own key

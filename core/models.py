@@ -40,6 +40,22 @@ class ChatMessage(models.Model):
         unique_together = (("chat_key", "message_id"),)
 
 
+class AbuseCounter(models.Model):
+    """How often something was tried in the current window, shared by every bot process.
+
+    Receipt guesses, say: counted here, a restart forgets nothing. Keyed by a blind index of what
+    is counted (a chat id, or "all"), never the value itself; see tips.abuse."""
+
+    id = fields.IntField(primary_key=True)
+    counter_key = fields.CharField(max_length=64, unique=True)
+    scope = fields.CharField(max_length=32, db_index=True)  # the limit's name, e.g. "receipt"
+    window_start = fields.BigIntField()  # Unix seconds
+    hits = fields.IntField(default=0)
+
+    class Meta:
+        table = "abuse_counter"
+
+
 class Role(StrEnum):
     ADMIN = "admin"  # manages staff, units, routing, settings
     FOCAL_POINT = "focal_point"  # law enforcement: reads and handles its unit's tips

@@ -43,7 +43,7 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text.split("Your receipt:")[1] if ch.isdigit())[:16]
 
 
-async def test_double_tap_on_send_stores_one_tip(db) -> None:
+async def test_two_presses_handled_at_once_store_one_tip(db) -> None:
     """Two presses of one Send button handled at once, as two bot processes would."""
     await unit_with_focal_point("TN", "TN")
     await drafts.save(REPORTER, drafts.DraftState(drafts.REPORT, "review", answers=SFAX_BOAT))
