@@ -144,8 +144,7 @@ class Sender:
                 task.cancel()
 
     async def _land(self) -> None:
-        """After a failed step: let the sends in flight finish (their outcomes stay in memory)
-        and set aside the rows claimed but not sent, for the next `run` to release."""
+        """After a failed step: finish the sends in flight and set claimed rows aside."""
         while self._prefetch:
             campaign_id, claiming = self._prefetch.popitem()
             with contextlib.suppress(Exception):  # a claim that failed claimed nothing
@@ -159,8 +158,7 @@ class Sender:
             await self._release(rows, campaign_id)
 
     async def settle(self) -> bool:
-        """After `run` has ended: release the rows set aside and record what is in memory (one
-        try); True when nothing is left unrecorded."""
+        """After `run`: release rows set aside, record outcomes; True when nothing is left."""
         with contextlib.suppress(Exception):
             await self._release_parked()
         return await self.flush() and not self._parked
@@ -381,7 +379,7 @@ class Sender:
                 self._flush_failed(error)
                 return False
             if self._flush_failures:
-                log.info("outcomes recorded again after %d failed flushes", self._flush_failures)
+                log.info("outcomes recorded again after %d failed tries", self._flush_failures)
             self._flush_failures, self._flush_retry_at = 0, 0.0
             return True
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from tortoise.exceptions import OperationalError
 
+from bot.app import build_application, start_polling, stop
 from campaigns import lifecycle
 from campaigns.models import Campaign, CampaignState
 from campaigns.outbox import state_counts
-from cli.serve import build_web_app, start_worker
+from cli.serve import build_web_app, start_worker, supervise_bot
 from cli.supervisor import Supervisor
 from tests.campaigns.conftest import TOKEN, make_campaign, subscribers
 from tests.campaigns.database_faults import CLAIM, DatabaseFault
@@ -114,6 +116,46 @@ async def test_a_sender_that_keeps_failing_asks_for_a_fresh_process(
         supervisor.wind_down()
     assert (await sandbox.stats())["delivered_total"] == 0
     assert await state_counts(campaign.id) == {"queued": len(chats)}
+
+
+async def test_a_failed_bot_job_is_logged_and_shows_on_health(db, botapi, caplog) -> None:
+    """The bot's own tasks are found and watched; a periodic job of the bot that fails (the
+    database refusing it) is logged by type and frames and /healthz answers 503 for it."""
+    caplog.set_level(logging.INFO)
+    app = build_application("1:sandbox", botapi.url)
+    supervisor = Supervisor(steady=30)
+    monitor = TestClient(TestServer(build_web_app(None, admin=True, supervisor=supervisor)))
+    await asyncio.wait_for(start_polling(app), 10)
+    try:
+        supervise_bot(supervisor, app)
+        async with monitor:
+            assert (await monitor.get("/healthz")).status == 200
+            assert supervisor.health() == {"bot": "ok"}
+
+            async def purge_drafts(context: object) -> None:
+                raise OperationalError("cannot delete draft of chat 123456789")
+
+            assert app.job_queue is not None
+            app.job_queue.run_once(purge_drafts, 0)
+
+            async def failing() -> bool:
+                return supervisor.health().get("bot jobs") == "failing: OperationalError"
+
+            await until(failing)
+            health = await monitor.get("/healthz")
+            assert health.status == 503
+            assert (await health.json())["tasks"] == {
+                "bot": "ok",
+                "bot jobs": "failing: OperationalError",
+            }
+    finally:
+        supervisor.wind_down()
+        await asyncio.wait_for(stop(app), 10)
+        await supervisor.close()
+    lines = [r.getMessage() for r in caplog.records]
+    assert not any("not watched" in line for line in lines)  # the bot's tasks were found
+    assert any(line.startswith("bot jobs failed: OperationalError at tests/cli/") for line in lines)
+    assert not any("123456789" in line for line in lines)
 
 
 async def telegram_that_revokes_the_token() -> web.AppRunner:
