@@ -231,7 +231,7 @@ async def start_worker(
             supervisor.succeeded("scheduler")
 
     # The listener logs a failed job without its message; APScheduler's own line would add it.
-    logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
+    logging.getLogger("apscheduler.executors.default").addFilter(_without_traceback)
     supervisor.watch("scheduler")
     worker.scheduler.aps.add_listener(on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     await worker.start(
@@ -239,6 +239,10 @@ async def start_worker(
     )
     stack.push_async_callback(worker.stop)
     return worker
+
+
+def _without_traceback(record: logging.LogRecord) -> bool:
+    return record.exc_info is None
 
 
 def _greet(settings: Settings, role: str) -> None:
