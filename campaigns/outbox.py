@@ -284,12 +284,16 @@ _RECORD_PG = (
     "message_id = v.message_id, next_attempt_at = COALESCE(v.next_at, d.next_attempt_at), "
     "attempts = d.attempts - v.refund FROM unnest($1::bigint[], $2::text[], $3::text[], "
     "$4::timestamptz[], $5::bigint[], $6::timestamptz[], $7::integer[]) "
-    "AS v(id, state, error, sent_at, message_id, next_at, refund) WHERE d.id = v.id"
+    "AS v(id, state, error, sent_at, message_id, next_at, refund) "
+    "WHERE d.id = v.id AND d.state = 'sending'"
 )
 
 
 async def record(results: Sequence[Result]) -> None:
-    """Write a group of outcomes in one transaction (one commit for many sends)."""
+    """Write a group of outcomes in one transaction (one commit for many sends).
+
+    Only rows still `sending` change, so writing a group again after a failure whose commit
+    is in doubt changes nothing twice (a refund is never taken twice)."""
     if not results:
         return
     conn = db()
@@ -303,7 +307,8 @@ async def record(results: Sequence[Result]) -> None:
         return
     query = (
         "UPDATE delivery SET state = ?, error = ?, sent_at = ?, message_id = ?, "
-        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? WHERE id = ?"
+        "next_attempt_at = COALESCE(?, next_attempt_at), attempts = attempts - ? "
+        "WHERE id = ? AND state = 'sending'"
     )
     await conn.execute_many(
         query,

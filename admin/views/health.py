@@ -1,8 +1,10 @@
-"""`GET /healthz`: is this admin process able to serve — can it reach its database?"""
+"""`GET /healthz`: is this admin process able to serve — can it reach its database, and is the
+background work running beside it (sender, scheduler, bot) healthy?"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from aiohttp import web
 from tortoise import connections
@@ -12,6 +14,9 @@ from core.logs import get_logger
 
 log = get_logger(__name__)
 _DB_CHECK_SECONDS = 3.0
+# Set by the process that runs background work beside the admin (`aman run`): each supervised
+# task's state, "ok" or what is wrong.
+TASKS = web.AppKey("tasks", Callable[[], dict[str, str]])
 
 
 async def _database_answers() -> bool:
@@ -26,9 +31,13 @@ async def _database_answers() -> bool:
 
 async def healthz(request: web.Request) -> web.Response:
     database = await _database_answers()
-    body = {
-        "status": "ok" if database else "error",
+    tasks = request.app[TASKS]() if TASKS in request.app else None
+    healthy = database and all(state == "ok" for state in (tasks or {}).values())
+    body: dict[str, object] = {
+        "status": "ok" if healthy else "error",
         "database": "ok" if database else "error",
         "sandbox": SANDBOX in request.app,
     }
-    return web.json_response(body, status=200 if database else 503)
+    if tasks is not None:
+        body["tasks"] = tasks
+    return web.json_response(body, status=200 if healthy else 503)
