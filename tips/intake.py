@@ -40,6 +40,10 @@ class NobodyCanReceive(SubmitFailed):
     """No unit has anyone who could open the tip, and no escrow key is configured."""
 
 
+class _AlreadyClaimed(Exception):
+    """Another press of the same chat turned this draft into a tip first."""
+
+
 class NoDraft(LookupError):
     """Nothing to send: no draft, and no receipt kept for this button."""
 
@@ -156,10 +160,6 @@ async def _store(
         log.error("storing a tip failed: %s", type(error).__name__)
         raise SubmitFailed("the tip could not be stored") from error
     return Submitted(receipt, urgency, tip.id, decision.unit.code)
-
-
-class _AlreadyClaimed(Exception):
-    """Another press of the same chat turned this draft into a tip first."""
 
 
 async def _keep_pending(token: bytes, receipt: str, urgency: Urgency, connection: Any) -> None:
