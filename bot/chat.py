@@ -127,13 +127,12 @@ async def show(
     reply_markup: InlineKeyboardMarkup | None = None,
     *,
     fresh: bool = False,
-) -> None:
+) -> int:
     """Answer a button press by editing its message in place (unless `fresh`); anything else
-    gets a new message."""
+    gets a new message. Returns the id of the message that shows the text."""
     query = update.callback_query
     if query is None or query.message is None or fresh:
-        await send(update, context, text, reply_markup)
-        return
+        return (await send(update, context, text, reply_markup)).message_id
     await answer(update)
     try:
         await query.edit_message_text(
@@ -143,9 +142,29 @@ async def show(
             link_preview_options=NO_PREVIEW,
         )
     except BadRequest as error:
-        if "not modified" in str(error).lower():
-            return
-        await send(update, context, text, reply_markup)  # too old or gone: say it anew
+        if "not modified" not in str(error).lower():  # too old or gone: say it anew
+            return (await send(update, context, text, reply_markup)).message_id
+    return query.message.message_id
+
+
+async def delete_messages(context: Context, chat_id: int, ids: list[int] | set[int]) -> None:
+    """Delete messages of a private chat from both sides (at most 100 per call, as Telegram
+    allows), and forget their records; what Telegram refuses (older than 48 hours, already
+    gone) is left, and "Erase this chat" may try again."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), 100):
+        batch = ids[start : start + 100]
+        try:
+            await context.bot.delete_messages(chat_id, batch)
+        except TelegramError:
+            for message_id in batch:
+                try:
+                    await context.bot.delete_message(chat_id, message_id)
+                except TelegramError:
+                    continue
+    if ids:
+        await ChatMessage.filter(chat_key=chat_key(chat_id), message_id__in=ids).delete()
+        db.forget_deleted_soon()
 
 
 async def answer(update: Update, text: str | None = None) -> None:

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.attachments import PRIVATE_INPUT, download
-from bot.chat import Context, answer, profile_of, remember, send, show, tr
+from bot.chat import Context, answer, delete_messages, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only
 from core.i18n import N_
 from core.logs import get_logger
@@ -33,7 +33,7 @@ from tips.models import TipStatus
 from tips.questionnaire import AnswerError, check_text, load
 from tips.sessions import CheckSession
 
-commands = [("check", N_("Check a report with its receipt"))]
+commands = [("check", N_("Check a report with its tracking code"))]
 menu_entries = [(N_("🔎 Check my report"), "check:start")]
 NOTICE_INTERVAL = 30  # seconds between looks for reply notices to send
 log = get_logger(__name__)
@@ -56,9 +56,12 @@ async def start(update: Update, context: Context) -> None:
     profile = await profile_of(update)
     _ = tr(profile).gettext
     await answer(update)
-    sessions.put(update.effective_chat.id, CheckSession(ASK_RECEIPT, profile.language))
-    text = _("Please send the 16-digit receipt you got when you sent your report.")
-    await send(update, context, text, InlineKeyboardMarkup([_done_row(_)]))
+    session = CheckSession(ASK_RECEIPT, profile.language, chat_id=update.effective_chat.id)
+    if update.message is not None:  # the /check command itself says what this chat did
+        session.track(update.message.message_id)
+    sessions.put(update.effective_chat.id, session)
+    text = _("Please send the 16-digit tracking code you got when you sent your report.")
+    await _say(update, context, session, text, InlineKeyboardMarkup([_done_row(_)]))
 
 
 async def _show_report(update: Update, context: Context, session: CheckSession) -> None:
@@ -83,13 +86,32 @@ async def _show_report(update: Update, context: Context, session: CheckSession) 
     ]
     if view.status != TipStatus.CLOSED and not view.notify_requested:
         buttons.append([Button(_("🔔 Tell me when they reply"), callback_data="check:notify")])
-    await show(update, context, "\n".join(lines), InlineKeyboardMarkup([*buttons, _done_row(_)]))
+    keyboard = InlineKeyboardMarkup([*buttons, _done_row(_)])
+    session.track(await show(update, context, "\n".join(lines), keyboard))
 
 
 async def _finish(update: Update, context: Context, session: CheckSession | None) -> None:
-    sessions.end(update.effective_chat.id)
+    """Leave the check: its messages (the team's replies among them) leave the chat too."""
+    chat_id = update.effective_chat.id
+    sessions.end(chat_id)
     _ = tr(session.language if session else (await profile_of(update)).language).gettext
-    await send(update, context, _("Done. Keep your receipt safe."), menu_only(_))
+    await answer(update, _("Done. Keep your tracking code safe."))
+    if session is not None:
+        if update.callback_query is not None and update.callback_query.message is not None:
+            session.track(update.callback_query.message.message_id)
+        await delete_messages(context, chat_id, session.messages)
+    await send(update, context, _("<b>What would you like to do?</b>"), menu_only(_))
+
+
+async def _say(
+    update: Update,
+    context: Context,
+    session: CheckSession,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """A message of the check session: it leaves the chat when the session ends."""
+    session.track((await send(update, context, text, keyboard)).message_id)
 
 
 async def _session(update: Update, context: Context) -> CheckSession | None:
@@ -109,10 +131,10 @@ async def on_button(update: Update, context: Context) -> None:
     if session is None:
         return
     _ = tr(session.language).gettext
-    await answer(update)
     if data == "check:done":
-        await _finish(update, context, session)
+        await _finish(update, context, session)  # answers the button with a passing notice
         return
+    await answer(update)
     sessions.put(update.effective_chat.id, session)  # still here: 15 more minutes
     if data in ("check:add:text", "check:add:file"):
         session.state = ADD_TEXT if data.endswith("text") else ADD_FILE
@@ -121,7 +143,7 @@ async def on_button(update: Update, context: Context) -> None:
             if session.state == ADD_TEXT
             else _("Send the photo, video, voice note or document (up to 10 MB).")
         )
-        await send(update, context, prompt, InlineKeyboardMarkup([_done_row(_)]))
+        await _say(update, context, session, prompt, InlineKeyboardMarkup([_done_row(_)]))
         return
     if data == "check:notify":
         text = _(
@@ -133,7 +155,7 @@ async def on_button(update: Update, context: Context) -> None:
         keyboard = InlineKeyboardMarkup(
             [[Button(_("Yes, tell me"), callback_data="check:notify:yes")], _done_row(_)]
         )
-        await show(update, context, text, keyboard)
+        session.track(await show(update, context, text, keyboard))
         return
     if data == "check:notify:yes":
         chat_id = update.effective_chat.id
@@ -148,6 +170,7 @@ async def on_message(update: Update, context: Context) -> None:
     if session is None:
         return
     await remember(chat_id, update.message.message_id)
+    session.track(update.message.message_id)
     _ = tr(session.language).gettext
     try:
         if session.state == ASK_RECEIPT:
@@ -155,10 +178,10 @@ async def on_message(update: Update, context: Context) -> None:
         elif session.state in (ADD_TEXT, ADD_FILE):
             await _take_addition(update, context, session)
         else:
-            await send(update, context, _("Please use the buttons."))
+            await _say(update, context, session, _("Please use the buttons."))
     except (AnswerError, media.FileRejected) as error:
         note = "⚠️ " + _(error.msgid).format(**error.values)
-        await send(update, context, note, InlineKeyboardMarkup([_done_row(_)]))
+        await _say(update, context, session, note, InlineKeyboardMarkup([_done_row(_)]))
     raise ApplicationHandlerStop
 
 
@@ -178,18 +201,18 @@ async def _take_receipt(update: Update, context: Context, session: CheckSession)
     try:
         receipt = receipts.normalise(typed)
     except receipts.ReceiptFormatError as error:
-        await send(update, context, _(error.msgid), keyboard)
+        await _say(update, context, session, _(error.msgid), keyboard)
         return
     if not await abuse.allow_receipt_try(update.effective_chat.id):
         text = _("Too many tries. Please wait a few minutes before trying again.")
-        await send(update, context, text, keyboard)
+        await _say(update, context, session, text, keyboard)
         return
     opened = await receipts.open_tip(receipt)
     if opened is not None:
         await abuse.right_receipt()
     if opened is None:
-        text = _("No report matches this receipt. Please check the digits and try again.")
-        await send(update, context, text, keyboard)
+        text = _("No report matches this tracking code. Please check the digits and try again.")
+        await _say(update, context, session, text, keyboard)
         return
     session.state, session.opened = OPEN, opened
     sessions.put(update.effective_chat.id, session)
@@ -207,12 +230,13 @@ async def _take_addition(update: Update, context: Context, session: CheckSession
         await followup.add_information(opened, check_text(question, update.message.text))
     else:
         if not abuse.uploads.allow(update.effective_chat.id):
-            await send(update, context, _("That is enough files for now. Please try later."))
+            text = _("That is enough files for now. Please try later.")
+            await _say(update, context, session, text)
             return
         await followup.add_file(opened, await download(update.message, context))
     session.state = OPEN
     sessions.put(update.effective_chat.id, session)
-    await send(update, context, _("✔ Added to your report. Thank you."))
+    await _say(update, context, session, _("✔ Added to your report. Thank you."))
     await _show_report(update, context, session)
 
 
@@ -244,8 +268,10 @@ def handlers() -> dict[int, list[BaseHandler]]:
 
 
 async def purge_sessions(context: Context) -> None:
-    """A job: forget check sessions whose time ran out."""
-    sessions.purge()
+    """A job: end check sessions whose time ran out, and take their messages off the chat."""
+    for session in sessions.purge():
+        if session.chat_id is not None:
+            await delete_messages(context, session.chat_id, session.messages)
 
 
 jobs = [(NOTICE_INTERVAL, send_due_notices), (60, purge_sessions)]

@@ -9,12 +9,12 @@ notice on the button, because a phone may be checked by someone else.
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.chat import (
     Context,
     answer,
+    delete_messages,
     forget_chat,
     profile_of,
     prune_messages,
@@ -31,7 +31,6 @@ from tips import drafts, followup, sessions
 
 log = get_logger(__name__)
 commands = [("privacy", N_("What we keep, and erasing this chat"))]
-_BATCH = 100  # deleteMessages takes at most 100 ids
 
 
 @screen("privacy")
@@ -42,7 +41,7 @@ async def privacy(update: Update, context: Context) -> None:
             _("<b>Privacy & safety</b>"),
             _(
                 "<b>What we keep:</b> your language, your country and, if you turn them on, "
-                "your alert subscription. Your chat is known to us only by a sealed code, "
+                "your alert subscription. Your chat is known to us only by an encrypted code, "
                 "not by your Telegram number or name."
             ),
             _(
@@ -94,33 +93,13 @@ async def erase(update: Update, context: Context) -> None:
     ids = await recent_message_ids(chat_id)
     if update.callback_query.message is not None:
         ids = sorted({*ids, update.callback_query.message.message_id})
-    await _delete(context, chat_id, ids)
+    await delete_messages(context, chat_id, ids)
     await drafts.discard(drafts.REPORT, chat_id)
     sessions.end(chat_id)
     await followup.forget_chat_notices(chat_id)
     await forget_chat(chat_id)
     # A passing notice on the button, nothing that stays in the chat.
     await answer(update, _("This chat is erased."))
-
-
-async def _delete(context: Context, chat_id: int, ids: list[int]) -> None:
-    for start in range(0, len(ids), _BATCH):
-        batch = ids[start : start + _BATCH]
-        try:
-            await context.bot.delete_messages(chat_id, batch)
-        except TelegramError:
-            await _delete_one_by_one(context, chat_id, batch)
-
-
-async def _delete_one_by_one(context: Context, chat_id: int, ids: list[int]) -> None:
-    refused = 0
-    for message_id in ids:
-        try:
-            await context.bot.delete_message(chat_id, message_id)
-        except TelegramError:
-            refused += 1  # too old or already gone: nothing more we can do
-    if refused:
-        log.info("erase: %d messages could not be deleted", refused)
 
 
 async def prune(context: Context) -> None:

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.attachments import PRIVATE_INPUT, download
-from bot.chat import Context, answer, profile_of, remember, send, show, tr
+from bot.chat import Context, answer, delete_messages, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only, rows
 from bot.report_review import cancel_row, forget_receipt, review, thank, token_data, token_of
 from core.i18n import N_
@@ -66,18 +66,42 @@ def _keyboard(question: Question, _: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*rows(buttons), *([extra] if extra else []), cancel_row(_)])
 
 
+# The report's messages (the person's and the bot's), by draft row, for the chats this process
+# serves: so the purge job can delete an expired report's messages from the chat.
+_open_reports: dict[int, int] = {}
+
+
+def _track(draft: drafts.DraftState, *message_ids: int) -> None:
+    """Remember a message of this report, to delete it from the chat on send, cancel or expiry
+    (the ids are sealed inside the draft with everything else)."""
+    seen = draft.extra.setdefault("messages", [])
+    seen.extend(m for m in message_ids if m and m not in seen)
+
+
 async def _ask(update: Update, context: Context, draft: drafts.DraftState, note: str = "") -> None:
+    """Show the draft's current step (a question or the review) and save the draft."""
     _ = tr(draft.language).gettext
     if draft.state == REVIEW:
-        await review(update, context, draft)
+        shown = await review(update, context, draft)
+    else:
+        question = load().get(draft.state)
+        text = _(question.prompt)
+        if question.kind == "files" and draft.file_count:
+            text += "\n\n" + _("Files received: {count}").format(count=draft.file_count)
+        text = f"{note}\n\n{text}" if note else text
+        shown = await show(update, context, text, _keyboard(question, _), fresh=True)
+    _track(draft, shown)
+    chat_id = update.effective_chat.id
+    await drafts.save(chat_id, draft)
+    _open_reports[draft.row_id] = chat_id
+
+
+async def _clear(context: Context, chat_id: int, draft: drafts.DraftState | None, *keep: int):
+    """Delete the report's messages from the chat, except `keep`."""
+    if draft is None:
         return
-    question = load().get(draft.state)
-    text = _(question.prompt)
-    if question.kind == "files" and draft.file_count:
-        text += "\n\n" + _("Files received: {count}").format(count=draft.file_count)
-    await show(
-        update, context, f"{note}\n\n{text}" if note else text, _keyboard(question, _), fresh=True
-    )
+    _open_reports.pop(draft.row_id, None)
+    await delete_messages(context, chat_id, set(draft.extra.get("messages", [])) - set(keep))
 
 
 async def start(update: Update, context: Context) -> None:
@@ -93,15 +117,18 @@ async def start(update: Update, context: Context) -> None:
         return
     chat_id = update.effective_chat.id
     sessions.end(chat_id)  # the newest intent takes the next messages
-    draft = await drafts.load(drafts.REPORT, chat_id)
+    draft = await _load(context, chat_id)
     if draft is not None:
+        if update.message is not None:  # /report typed again: it leaves with the report
+            _track(draft, update.message.message_id)
         await _ask(update, context, draft, _("You have a report in progress. Let us continue."))
         return
     questionnaire = load()
     draft = drafts.DraftState(
         kind=drafts.REPORT, state=questionnaire.first().id, language=profile.language
     )
-    await drafts.save(chat_id, draft)
+    if update.message is not None:  # the /report command itself says what this chat did
+        _track(draft, update.message.message_id)
     intro = _(
         "<b>Report anonymously</b>\n"
         "We do not keep your name, phone number or Telegram account with your report. "
@@ -114,8 +141,16 @@ async def start(update: Update, context: Context) -> None:
 async def _advance(update: Update, context: Context, draft: drafts.DraftState) -> None:
     following = load().after(draft.state)
     draft.state = following.id if following else REVIEW
-    await drafts.save(update.effective_chat.id, draft)
     await _ask(update, context, draft)
+
+
+async def _load(context: Context, chat_id: int) -> drafts.DraftState | None:
+    """The chat's open report; an expired one is forgotten and its messages deleted now."""
+    expired: list[int] = []
+    draft = await drafts.load(drafts.REPORT, chat_id, expired=expired)
+    if expired:
+        await delete_messages(context, chat_id, expired)
+    return draft
 
 
 async def _current(update: Update, context: Context) -> drafts.DraftState | None:
@@ -168,20 +203,26 @@ async def on_skip(update: Update, context: Context) -> None:
 
 
 async def cancel(update: Update, context: Context) -> None:
-    await answer(update)
-    await drafts.discard(drafts.REPORT, update.effective_chat.id)
+    """Cancel: nothing is sent, and the report leaves the chat, ending on a neutral line."""
+    chat_id = update.effective_chat.id
+    draft = await drafts.load(drafts.REPORT, chat_id)
+    await drafts.discard(drafts.REPORT, chat_id)
     _ = tr(await profile_of(update)).gettext
-    text = _("Your report is cancelled. Nothing of it was kept.")
-    await send(update, context, text, menu_only(_))
+    await answer(update, _("Cancelled. Nothing was sent."))
+    if draft is not None and update.callback_query.message is not None:
+        _track(draft, update.callback_query.message.message_id)
+    await _clear(context, chat_id, draft)
+    await send(update, context, _("<b>What would you like to do?</b>"), menu_only(_))
 
 
 async def on_message(update: Update, context: Context) -> None:
     """A message while a report is open goes to the current question; otherwise it passes on."""
     chat_id = update.effective_chat.id
-    draft = await drafts.load(drafts.REPORT, chat_id)
+    draft = await _load(context, chat_id)
     if draft is None:
         return  # not ours: the gate and the other flows take it
     await remember(chat_id, update.message.message_id)
+    _track(draft, update.message.message_id)
     _ = tr(draft.language).gettext
     if draft.state == REVIEW:
         await _ask(update, context, draft, _("Please use the buttons to send or cancel."))
@@ -211,7 +252,7 @@ async def _take_text(
         draft.answers[question.id] = place
         if place["at_sea"]:
             note = _("This location seems to be at sea. That is fine: we noted it as at sea.")
-            await send(update, context, note)
+            _track(draft, (await send(update, context, note)).message_id)
     elif message.text:
         draft.answers[question.id] = check_text(question, message.text)
     else:
@@ -250,24 +291,27 @@ async def submit(update: Update, context: Context) -> None:
             await _ask(update, context, draft)
         return
     language = (await profile_of(update)).language
+    draft = await drafts.load(drafts.REPORT, chat_id)
     try:
-        submitted = await _send_once(update, context, chat_id, token)
+        submitted = await _send_once(update, context, chat_id, token, draft)
     except intake.NoDraft:
         _ = tr(language).gettext
         await answer(update, _("This button is out of date."))
         text = _("This report is no longer open (it was sent, cancelled or timed out).")
         await send(update, context, text, menu_only(_))
         return
-    if submitted is not None:
-        await thank(update, context, submitted, token, tr(language).gettext)
+    if submitted is None:
+        return
+    shown = await thank(update, context, submitted, token, tr(language).gettext)
+    if shown is not None:  # the receipt is on screen: the rest of the report leaves the chat
+        await _clear(context, chat_id, draft, shown)
 
 
 async def _send_once(
-    update: Update, context: Context, chat_id: int, token: bytes
+    update: Update, context: Context, chat_id: int, token: bytes, draft: drafts.DraftState | None
 ) -> intake.Submitted | None:
     """The tip for this press (stored now, or already stored by an earlier press of the same
     button); None after telling the person why it could not be sent."""
-    draft = await drafts.load(drafts.REPORT, chat_id)
     if draft is None:
         kept = await intake.submit_draft(chat_id, token)  # the kept receipt, or NoDraft
         await answer(update)
@@ -279,7 +323,7 @@ async def _send_once(
         return None
     if not abuse.submissions.allow(chat_id):
         text = _("You have sent several reports in a short time. Please wait a while, then try.")
-        await send(update, context, text)
+        await _say(update, context, draft, text)
         return None
     try:
         return await intake.submit_draft(chat_id, token)
@@ -289,19 +333,36 @@ async def _send_once(
         await _ask(update, context, draft, "⚠️ " + _(error.msgid).format(**error.values))
     except intake.NobodyCanReceive:
         text = _("Reporting is closed right now: no team can read reports. Your draft is kept.")
-        await send(update, context, text, menu_only(_))
+        await _say(update, context, draft, text, menu_only(_))
     except intake.SubmitFailed:
         text = _(
             "We could not save your report right now. It is NOT sent yet, but your answers are "
             "kept. Please try again in a moment."
         )
         retry = Button(_("↻ Try again"), callback_data=token_data("send", token))
-        await send(update, context, text, InlineKeyboardMarkup([[retry]]))
+        await _say(update, context, draft, text, InlineKeyboardMarkup([[retry]]))
     return None
 
 
+async def _say(
+    update: Update,
+    context: Context,
+    draft: drafts.DraftState,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """A message about the open report: it leaves the chat with the report."""
+    _track(draft, (await send(update, context, text, keyboard)).message_id)
+    await drafts.save(update.effective_chat.id, draft)
+
+
 async def purge(context: Context) -> None:
-    """A job: forget unfinished reports and kept receipts whose time ran out."""
+    """A job: forget unfinished reports (deleting their messages from chats this process
+    serves) and kept receipts whose time ran out."""
+    for row_id, message_ids in await drafts.expired_messages():
+        chat_id = _open_reports.pop(row_id, None)
+        if chat_id is not None:
+            await delete_messages(context, chat_id, message_ids)
     await drafts.purge_expired()
     await intake.purge_pending()
 

@@ -70,28 +70,31 @@ def token_of(data: str) -> bytes | None:
     return token if len(token) == 32 else None
 
 
-async def review(update: Update, context: Context, draft: drafts.DraftState) -> None:
+async def review(update: Update, context: Context, draft: drafts.DraftState) -> int:
     _ = tr(draft.language).gettext
     send_button = Button(
         _("📨 Send the report"), callback_data=token_data("send", intake.new_token())
     )
     keyboard = InlineKeyboardMarkup([[send_button], cancel_row(_)])
-    await show(update, context, _summary(draft, _), keyboard, fresh=True)
+    return await show(update, context, _summary(draft, _), keyboard, fresh=True)
 
 
 async def thank(
     update: Update, context: Context, submitted: intake.Submitted, token: bytes, _: Gettext
-) -> None:
+) -> int | None:
+    """Show the tracking code in place of the review; its message id, or None if Telegram
+    failed (the same Send button then shows it again)."""
     receipt = receipts.display(submitted.receipt)
+    # The first line is what a chat list or a lock screen shows: it says nothing of a report.
     text = "\n\n".join(
         [
-            _("✅ <b>Your report is saved and sealed.</b> Thank you for your courage."),
-            _("Your receipt:"),
+            _("✅ Saved."),
+            _("Your tracking code:"),
             f"<code>{receipt}</code>",
             _(
-                "Write it down somewhere safe, then you may delete this message. It is shown "
-                "only this once and is the only way to check your report and read replies "
-                "(🔎 Check my report). We cannot recover it."
+                "Write it down somewhere safe, then press “✔ I wrote it down — delete it”. "
+                "Only this code lets you read the team's replies (🔎 Check my report); we "
+                "cannot recover it."
             ),
         ]
     )
@@ -100,15 +103,16 @@ async def thank(
     written = Button(_("✔ I wrote it down — delete it"), callback_data=token_data("forget", token))
     try:
         # The review (which repeats every answer) becomes the receipt: one message, in place.
-        await show(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
+        return await show(update, context, text, InlineKeyboardMarkup([[written], menu_row(_)]))
     except TelegramError as error:
         # The tip is stored and its receipt kept for a while: the same Send button shows it.
         log.warning("could not show a receipt: %s", type(error).__name__)
         again = _(
-            "Your report is saved, but its receipt could not be shown. Press “📨 Send the "
-            "report” again to see it: it will not be sent twice."
+            "Your report is saved, but its tracking code could not be shown. Press “📨 Send "
+            "the report” again to see it: it will not be sent twice."
         )
         await send(update, context, again)
+        return None
 
 
 async def forget_receipt(update: Update, context: Context) -> None:
@@ -117,7 +121,7 @@ async def forget_receipt(update: Update, context: Context) -> None:
     _ = tr(await profile_of(update)).gettext
     if token is not None:
         await intake.forget_pending(token)
-    await answer(update, _("Deleted. Keep your receipt somewhere safe."))
+    await answer(update, _("Deleted. Keep your tracking code somewhere safe."))
     message = update.callback_query.message
     if message is not None:
         try:

@@ -60,23 +60,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _row(chat_id: int) -> Draft | None:
+def _opened(row: Draft) -> dict[str, Any]:
+    return json.loads(crypto.open_at_rest(bytes(row.sealed), _PURPOSE))
+
+
+async def load(kind: str, chat_id: int, *, expired: list[int] | None = None) -> DraftState | None:
+    """The live report draft of this chat, or None. An expired one is deleted on the way, and
+    the ids of its messages are added to `expired` (so the bot can delete them from the chat)."""
     row = await Draft.get_or_none(chat_key=_chat_key(chat_id))
-    if row is not None and row.expires_at <= _now():
-        await row.delete()
-        db.forget_deleted_soon()
-        return None
-    return row
-
-
-async def load(kind: str, chat_id: int) -> DraftState | None:
-    """The live report draft of this chat, or None (an expired one is deleted on the way)."""
-    row = await _row(chat_id)
     if row is None:
         return None
-    data = json.loads(crypto.open_at_rest(bytes(row.sealed), _PURPOSE))
-    if "state" not in data:  # written before the step moved inside the seal: start again
+    data = _opened(row)
+    if row.expires_at <= _now() or "state" not in data:  # old, or from before the step was sealed
         await row.delete()
+        db.forget_deleted_soon()
+        if expired is not None:
+            expired.extend(data.get("extra", {}).get("messages", []))
         return None
     return DraftState(
         kind=REPORT,
@@ -154,6 +153,14 @@ async def claim(row_id: int, connection: Any) -> bool:
     """Inside the caller's transaction: delete the draft (and its files) if it is still there.
     Only the one transaction whose delete removed it may turn it into a tip."""
     return bool(await Draft.filter(id=row_id).using_db(connection).delete())
+
+
+async def expired_messages() -> list[tuple[int, list[int]]]:
+    """(draft row id, ids of its messages) for every expired draft, before purge_expired."""
+    return [
+        (row.id, _opened(row).get("extra", {}).get("messages", []))
+        for row in await Draft.filter(expires_at__lte=_now())
+    ]
 
 
 async def purge_expired() -> int:

@@ -60,12 +60,12 @@ def normalise(text: str) -> str:
     kept = [ch for ch in (text or "") if not ch.isspace() and ch not in "-_.–—"]
     if any(not ch.isdigit() for ch in kept):
         raise ReceiptFormatError(
-            N_("A receipt has only digits, no letters. Please check it and send it again.")
+            N_("A tracking code has only digits, no letters. Please check it and send it again.")
         )
     digits = "".join(str(unicodedata.digit(ch)) for ch in kept)
     if len(digits) != DIGITS:
         raise ReceiptFormatError(
-            N_("A receipt has exactly 16 digits. Please check it and send it again.")
+            N_("A tracking code has exactly 16 digits. Please check it and send it again.")
         )
     return digits
 

@@ -26,6 +26,13 @@ class CheckSession:
     language: str
     opened: Opened | None = None
     expires: float = field(default=0.0)
+    chat_id: int | None = None  # to take the session's messages off the chat when it ends
+    messages: list[int] = field(default_factory=list)
+
+    def track(self, message_id: int | None) -> None:
+        """A message of this session (the person's or the bot's), deleted when it ends."""
+        if message_id and message_id not in self.messages:
+            self.messages.append(message_id)
 
 
 _sessions: OrderedDict[str, CheckSession] = OrderedDict()
@@ -62,13 +69,11 @@ def end(chat_id: int) -> bool:
     return _sessions.pop(_key(chat_id), None) is not None
 
 
-def purge() -> int:
-    """Drop every expired session (a periodic job)."""
+def purge() -> list[CheckSession]:
+    """Drop every expired session (a periodic job); returns them."""
     now = time.monotonic()
     stale = [key for key, session in _sessions.items() if session.expires <= now]
-    for key in stale:
-        del _sessions[key]
-    return len(stale)
+    return [_sessions.pop(key) for key in stale]
 
 
 def reset() -> None:

@@ -30,7 +30,7 @@ async def _to_files(chat) -> None:
 
 
 def _receipt(message: dict) -> bool:
-    return "Your receipt" in (message.get("text") or "")
+    return "Your tracking code" in (message.get("text") or "")
 
 
 def _closed(message: dict) -> bool:
@@ -46,7 +46,7 @@ async def test_double_tap_on_send_stores_one_tip(sandbox, db) -> None:
     await chat.press("📨 Send the report")
     await chat.press("📨 Send the report")  # the second tap, before the bot answered the first
 
-    await says(chat, "Your receipt")
+    await says(chat, "Your tracking code")
 
     async def both_answered() -> bool:
         return len(await chat.callback_answers()) >= 2
@@ -85,6 +85,6 @@ async def test_fourteen_files_at_once_store_ten(sandbox, db) -> None:
 
     review = await says(chat, "Please check your report")
     assert f"Files: {MAX_FILES}" in review["text"]
-    await press(chat, "📨 Send the report", "Your receipt")
+    await press(chat, "📨 Send the report", "Your tracking code")
     tip = await Tip.get()
     assert await TipFile.filter(tip_id=tip.id).count() == MAX_FILES == 10

@@ -64,11 +64,11 @@ async def test_database_failure_keeps_the_draft_and_retry_works(sandbox, db, mon
     real = Receipt.create
     monkeypatch.setattr(Receipt, "create", database_gone)
     failed = await press(chat, "📨 Send the report", "could not save your report")
-    assert "Your receipt" not in failed["text"]
+    assert "Your tracking code" not in failed["text"]
     assert await Tip.all().count() == 0 and await TipKey.all().count() == 0
     assert await Draft.all().count() == 1
     monkeypatch.setattr(Receipt, "create", real)
-    await press(chat, "↻ Try again", "Your receipt")
+    await press(chat, "↻ Try again", "Your tracking code")
     assert await Tip.all().count() == 1 and await Draft.all().count() == 0
 
 
@@ -78,13 +78,13 @@ async def test_many_reports_from_one_chat_are_slowed_down(sandbox, db) -> None:
     for _ in range(abuse.submissions.capacity):
         await _to_review(chat)
         await press(chat, "✔ Done", "Please check your report")
-        await press(chat, "📨 Send the report", "Your receipt")
+        await press(chat, "📨 Send the report", "Your tracking code")
     await _to_review(chat)
     await press(chat, "✔ Done", "Please check your report")
     await press(chat, "📨 Send the report", "several reports in a short time")
     assert await Tip.all().count() == abuse.submissions.capacity
 
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     for _ in range(abuse.receipt_tries.capacity):
         await send(chat, "1111 2222 3333 4444", "No report matches")
     await send(chat, "1111 2222 3333 4444", "Too many tries")

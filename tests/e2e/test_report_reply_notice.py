@@ -31,7 +31,7 @@ async def test_reporter_hears_once_that_the_team_replied(sandbox, db: str) -> No
     chat = sandbox.chat(REPORTER, language_code="en", first_name="Reporter")
     receipt = await _report_boat(chat)
 
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     await send(chat, receipt, "Status:")
     await press(chat, "🔔 Tell me when they reply", "one short message here")
     await press(chat, "Yes, tell me", "Status:")

@@ -34,8 +34,8 @@ async def _report_boat(chat) -> str:
     await press(chat, "No", "You can send photos")
     review = await press(chat, "✔ Done", "Please check your report")
     assert "Sfax, Chaffar beach" in review["text"] and "A boat about to leave" in review["text"]
-    done = await press(chat, "📨 Send the report", "Your receipt")
-    digits = "".join(ch for ch in done["text"].split("Your receipt:")[1] if ch.isdigit())[:16]
+    done = await press(chat, "📨 Send the report", "Your tracking code")
+    digits = "".join(ch for ch in done["text"].split("Your tracking code:")[1] if ch.isdigit())[:16]
     assert len(digits) == 16
     return digits
 
@@ -98,7 +98,7 @@ async def test_boat_from_sfax_is_sealed_routed_and_followed_up(sandbox, db: str)
     await inbox.set_status(tip.id, fp_tn, TipStatus.IN_REVIEW)
 
     # The reporter comes back: letters are refused kindly, the right receipt opens the report.
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     await send(chat, "1234 abcd 5678 efgh", "only digits, no letters")
     shown = await send(chat, " ".join(receipt[i : i + 4] for i in range(0, 16, 4)), "Status:")
     assert "Being looked at by the team" in shown["text"]

@@ -42,7 +42,7 @@ async def test_check_session_stores_no_receipt_and_nothing_that_opens_a_tip(sand
     receipt = await _report_boat(chat)
     tip_key = await _tip_key(focal_point)
 
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     await send(chat, receipt, "Status:")
     await press(chat, "✍ Add information", "Write what you want to add")  # session still open
 
@@ -63,11 +63,11 @@ async def test_db_and_secret_cannot_map_a_chat_to_a_tip(sandbox, db) -> None:
     _unit, focal_point, _ = await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(REPORTER, language_code="en")
     receipt = await _report_boat(chat)
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     await send(chat, receipt, "Status:")
     await press(chat, "🔔 Tell me when they reply", "one short message here")
     await press(chat, "Yes, tell me", "Status:")
-    await press(chat, "✔ Finish", "Keep your receipt safe")
+    await press(chat, "✔ Finish", "What would you like to do?")
 
     def reveals_the_chat(row: attacker.Row, plain: bytes) -> bool:
         return str(REPORTER).encode() in plain or any(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.e2e import attacker
-from tests.e2e.story import eventually, press, send
+from tests.e2e.story import eventually, press, says, send
 from tests.tips.helpers import unit_with_focal_point
 from tips import drafts
 from tips.models import Draft
@@ -35,9 +35,10 @@ async def _finish(chat, how: str) -> None:
         await press(chat, "No", "Is someone in danger right now?")
         await press(chat, "No", "You can send photos")
         await press(chat, "✔ Done", "Please check your report")
-        await press(chat, "📨 Send the report", "Your receipt")
+        await press(chat, "📨 Send the report", "Your tracking code")
     elif how == "cancel":
-        await press(chat, "✖ Cancel the report", "Your report is cancelled")
+        await chat.press("✖ Cancel the report")
+        await says(chat, "What would you like to do?")
     elif how == "erase":
         await send(chat, "/privacy", "Privacy & safety")
         await press(chat, "🧹 Erase this chat", "unfinished report")

@@ -37,7 +37,7 @@ async def test_each_photo_is_cleaned_once_off_the_loop(sandbox, db, monkeypatch)
     await press(chat, "No", "You can send photos")
     await chat.send_photo(photo_with_gps())
     await press(chat, "✔ Done", "Files: 1")
-    await press(chat, "📨 Send the report", "Your receipt")
+    await press(chat, "📨 Send the report", "Your tracking code")
 
     assert len(cleanings) == 1  # on arrival; sending reuses the cleaned copy
     assert cleanings[0].startswith(media.CLEANING_THREAD_PREFIX)
@@ -56,7 +56,7 @@ async def test_a_check_session_opens_the_receipt_once(sandbox, db, monkeypatch) 
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(crypto, "open_receipt", counted)
-    await send(chat, "/check", "16-digit receipt")
+    await send(chat, "/check", "16-digit tracking code")
     await send(chat, receipt, "Status:")
     await press(chat, "✍ Add information", "Write what you want to add")
     await send(chat, "The boat is blue", "Added to your report")

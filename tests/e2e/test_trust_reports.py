@@ -40,7 +40,7 @@ async def _to_review(chat) -> None:
 
 
 def _digits(text: str) -> str:
-    return "".join(ch for ch in text.split("Your receipt:")[1] if ch.isdigit())[:16]
+    return "".join(ch for ch in text.split("Your tracking code:")[1] if ch.isdigit())[:16]
 
 
 async def test_two_presses_handled_at_once_store_one_tip(db) -> None:
@@ -75,10 +75,10 @@ async def test_lost_receipt_message_shows_the_same_receipt_again(sandbox, db) ->
     send_data = _send_data(review)
     # Telegram fails the call that would show the receipt (a 502), once.
     await sandbox.config(fail_next=1, fail_methods=["editmessagetext"])
-    await press(chat, "📨 Send the report", "its receipt could not be shown")
+    await press(chat, "📨 Send the report", "its tracking code could not be shown")
     assert await Tip.all().count() == 1
 
-    shown = await press(chat, "📨 Send the report", "Your receipt")
+    shown = await press(chat, "📨 Send the report", "Your tracking code")
     receipt = _digits(shown["text"])
     assert len(receipt) == 16 and shown["message_id"] == review["message_id"]
     await chat.press(data=send_data, message_id=review["message_id"])  # a third press, stale
@@ -109,7 +109,7 @@ async def test_crash_after_the_commit_still_gives_the_one_receipt(sandbox, db) -
     died = await intake.submit_draft(REPORTER, token)  # committed; nobody told the person
 
     await chat.press(data=send_data, message_id=review["message_id"])
-    shown = await says(chat, "Your receipt")
+    shown = await says(chat, "Your tracking code")
     assert _digits(shown["text"]) == died.receipt
     assert await Tip.all().count() == 1
 
