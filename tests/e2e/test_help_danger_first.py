@@ -110,3 +110,16 @@ async def test_help_before_a_country_still_starts_with_the_danger_line(sandbox):
     help_ = await send(lea, "/help", "Comment fonctionne Aman")
     assert DANGER_FR in help_["text"].split("\n")[0]
     assert "/country" in help_["text"].split("\n")[1]
+
+
+async def test_a_hidden_libyan_line_stays_hidden_in_its_dialled_form_too(sandbox):
+    ali = sandbox.chat(6105, language_code="ar")
+    await send(ali, "/start", "أهلًا بك في أمان")
+    await press(ali, "العربية", "في أي بلد أنت")
+    await press(ali, "ليبيا", "ماذا تريد أن تفعل؟")
+    help_ = await send(ali, "/help", "كيف يعمل أمان")
+    assert line_of(help_["text"], DANGER_AR) == 0
+    contacts = await send(ali, "/help_numbers", "طلب المساعدة: ليبيا")
+    assert line_of(contacts["text"], DANGER_AR) <= 2
+    for shown in (help_, contacts):
+        assert "+218919897937" not in shown["text"] and "+218 91 989 7937" not in shown["text"]
