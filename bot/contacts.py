@@ -1,7 +1,8 @@
 """Get help: the verified help numbers for the person's country, and the regional agencies.
 
-Only entries the help directory marks verified are shown, each with the date it was verified;
-numbers sit in <code> so one tap copies them (Telegram HTML has no tel: links).
+The danger line and the country's emergency numbers come first, then its other contacts, then
+the regional agencies. Only entries the help directory marks verified are shown, each with the
+date it was verified; numbers are plain digits, so a tap dials them (see bot.help_numbers).
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.chat import Context, profile_of, show, tr
+from bot.help_numbers import danger_line, directory_of, entry_block
 from bot.keyboards import OTHER, Button, country_name, country_picker, menu_row
 from bot.menu import screen
-from content.help import REGIONAL, Entry, HelpDirectory, load_directory
-from core.i18n import FSI, N_, PDI, bidi, format_date, is_rtl
+from content.help import REGIONAL, Entry
+from core.i18n import N_
 
 commands = [("help_numbers", N_("Help numbers for your country"))]
-
-
-def directory_of(context: Context) -> HelpDirectory:
-    return context.bot_data.get("directory") or load_directory()
 
 
 @screen("help")
@@ -42,10 +40,10 @@ async def contacts(update: Update, context: Context) -> None:
     local = [e for e in entries if e.country != REGIONAL]
     regional = [e for e in entries if e.country == REGIONAL]
     title = _("<b>Get help: {country}</b>").format(country=escape(country_name(profile.country, _)))
-    parts = [title, *intro, *(_entry(_, e, lang) for e in local)]
+    # Emergency entries lead `local`: the directory orders them first.
+    parts = [title, danger_line(_), *intro, *(entry_block(_, e, lang) for e in local)]
     if regional:
-        parts += [_("<b>In the whole region</b>"), *(_entry(_, e, lang) for e in regional)]
-    parts.append(_("In danger right now? Call the police or emergency number first."))
+        parts += [_("<b>In the whole region</b>"), *(entry_block(_, e, lang) for e in regional)]
     change = Button(_("📍 Change country"), callback_data="country:pick:help")
     await show(update, context, "\n\n".join(parts), InlineKeyboardMarkup([[change], menu_row(_)]))
 
@@ -55,19 +53,6 @@ def _national_intro(_, country: str, entries: list[Entry]) -> list[str]:
         return []
     name = escape(country_name(country, _))
     return [_("We have no verified national phone number for {country} yet.").format(country=name)]
-
-
-def _entry(_, entry: Entry, lang: str) -> str:
-    lines = [f"<b>{escape(bidi(entry.name, lang))}</b>"]
-    if entry.phone:
-        number = f"<code>{escape(entry.phone)}</code>"
-        # In right-to-left text the isolate goes around the tag, so a tap copies digits only.
-        lines.append(f"{FSI}{number}{PDI}" if is_rtl(lang) else number)
-    if entry.note:
-        lines.append(escape(bidi(entry.note, lang)))
-    verified = _("verified {date}").format(date=format_date(entry.verified_on, lang))
-    lines.append(f"<i>{escape(bidi(verified, lang))}</i>")
-    return "\n".join(lines)
 
 
 def handlers() -> list[BaseHandler]:

@@ -3,11 +3,12 @@ menus, and commands in groups. Always a short, kind answer and the way back to t
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.chat import Context, answer, guessed_language, is_private, profile_of, send, tr
-from bot.keyboards import menu_only
+from bot.help_numbers import danger_block, directory_of
+from bot.keyboards import Button, menu_only, menu_row, rows
 from bot.menu import screen, show_menu
 from core.i18n import N_
 
@@ -15,9 +16,13 @@ commands = [("help", N_("How this bot works"))]
 
 
 async def help_(update: Update, context: Context) -> None:
-    _ = tr(await profile_of(update)).gettext
+    """Someone typing /help may be in danger: the emergency numbers come before the how-to."""
+    profile = await profile_of(update)
+    _ = tr(profile).gettext
+    danger = danger_block(_, directory_of(context), profile.country, profile.language)
     text = "\n\n".join(
         [
+            danger,
             _("<b>How Aman works</b>"),
             _(
                 "Use the buttons. 📚 Learn explains the tricks of smugglers and traffickers and "
@@ -27,7 +32,8 @@ async def help_(update: Update, context: Context) -> None:
             _("Commands: /menu, /language, /country, /alerts, /stop, /privacy."),
         ]
     )
-    await send(update, context, text, menu_only(_))
+    get_help = Button(_("☎️ Get help"), callback_data="go:help")
+    await send(update, context, text, InlineKeyboardMarkup(rows([get_help, *menu_row(_)])))
 
 
 async def not_understood(update: Update, context: Context) -> None:

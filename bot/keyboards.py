@@ -1,7 +1,8 @@
 """Buttons and names shared by the flows: the language and country pickers and the menu button.
 
 Callback data is short text "<area>:<action>[:<arg>...]"; a choice travels inside its button, so
-pressing the same button again after a failure repeats the same choice.
+pressing the same button again after a failure repeats the same choice. Buttons share a row only
+when their labels are short: on a small phone Telegram cuts a long label in a half-width button.
 """
 
 from __future__ import annotations
@@ -25,14 +26,30 @@ COUNTRY_NAMES: dict[str, str] = {
     OTHER: N_("Other / on the way"),
 }
 MENU = "go:menu"
+# Labels up to this many characters fit half a small phone's width; longer ones get a row alone.
+SHORT_LABEL = 16
+# No button label in any language may be longer than this (tests/bot/test_button_labels.py).
+LONGEST_LABEL = 32
 
 
 def country_name(code: str | None, _: Gettext) -> str:
     return _(COUNTRY_NAMES[code]) if code in COUNTRY_NAMES else _("not chosen yet")
 
 
+def is_short(button: Button) -> bool:
+    return len(button.text) <= SHORT_LABEL
+
+
 def rows(buttons: list[Button], width: int = 2) -> list[list[Button]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    """Buttons in order, up to `width` side by side while every label in the row is short."""
+    laid: list[list[Button]] = []
+    for button in buttons:
+        row = laid[-1] if laid else []
+        if 0 < len(row) < width and is_short(button) and all(is_short(b) for b in row):
+            row.append(button)
+        else:
+            laid.append([button])
+    return laid
 
 
 def language_picker(then: str) -> InlineKeyboardMarkup:

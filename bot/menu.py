@@ -74,7 +74,9 @@ async def show_menu(update: Update, context: Context, *, fresh: bool = False) ->
     )
     main = [Button(_(label), callback_data=data) for label, data in BUILT_IN + MENU_EXTRAS]
     settings = [Button(_(label), callback_data=data) for label, data in SETTINGS]
-    await show(update, context, text, InlineKeyboardMarkup([*rows(main), settings]), fresh=fresh)
+    await show(
+        update, context, text, InlineKeyboardMarkup([*rows(main), *rows(settings)]), fresh=fresh
+    )
 
 
 async def go(update: Update, context: Context) -> None:

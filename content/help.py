@@ -3,6 +3,7 @@
 One YAML file per country (`content/help/<CC>.yaml`) plus `regional.yaml` for UN agencies reached
 from anywhere. Every entry keeps its source and the date it was verified; only entries marked
 `verified: true` are ever shown to the public, the others stay in the files for staff to re-check.
+The public sees a country's emergency lines first: someone in danger reads them before the rest.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from core.i18n import LANGUAGES, fallback_chain
 
 HELP_DIR = Path(__file__).resolve().parent / "help"
 REGIONAL = "regional"
-KINDS = ("emergency", "anti-trafficking", "child", "women", "un-agency", "other")
+EMERGENCY = "emergency"
+KINDS = (EMERGENCY, "anti-trafficking", "child", "women", "un-agency", "other")
 ENTRY_FIELDS = ("id", "kind", "name", "phone", "note", "source", "verified", "verified_on")
 REQUIRED_FIELDS = ("id", "kind", "name", "source", "verified", "verified_on")
 STALE_AFTER_MONTHS = 12
 
 _PHONE = re.compile(r"\+?[0-9](?:[0-9 -]*[0-9])?")
+_PHONE_SEPARATORS = re.compile(r"[ -]")
 _ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -67,6 +70,15 @@ class Entry:
     def note(self) -> str | None:
         return _pick(self.notes, self.lang)
 
+    @property
+    def dial(self) -> str | None:
+        """The number as a phone dials it: digits and a leading '+', nothing between them.
+
+        "+212 537 54 54 00" becomes "+212537545400": one unbroken run of digits is what Telegram
+        turns into a tappable number, whatever the language around it.
+        """
+        return _PHONE_SEPARATORS.sub("", self.phone) if self.phone else None
+
     def in_language(self, lang: str | None) -> Entry:
         return replace(self, lang=lang or "en")
 
@@ -88,11 +100,21 @@ class HelpDirectory:
         return local + [e for e in self.entries if e.country == REGIONAL]
 
     def public_entries(self, country: str | None, lang: str | None) -> list[Entry]:
-        """What the public may see: verified entries only, named in `lang`.
+        """What the public may see: verified entries only, named in `lang`, the country's
+        emergency lines first, then its other entries, then the regional ones.
 
         `country` None or "other" (on the way, elsewhere) gives the regional entries alone.
         """
-        return [e.in_language(lang) for e in self.all_entries(country) if e.verified]
+        shown = [e.in_language(lang) for e in self.all_entries(country) if e.verified]
+        return sorted(shown, key=lambda e: (e.country == REGIONAL, e.kind != EMERGENCY))
+
+    def emergency_entries(self, country: str | None, lang: str | None) -> list[Entry]:
+        """The country's verified emergency lines that have a number, in `lang`."""
+        return [
+            e
+            for e in self.public_entries(country, lang)
+            if e.kind == EMERGENCY and e.country != REGIONAL and e.phone
+        ]
 
     def stale(self, today: date, months: int = STALE_AFTER_MONTHS) -> list[Entry]:
         return [e for e in self.entries if e.is_stale(today, months)]
