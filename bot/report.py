@@ -12,6 +12,7 @@ Cancel works at every step; an old button gets a kind "out of date".
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -21,15 +22,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.attachments import PRIVATE_INPUT, download
+from bot.attachments import PRIVATE_INPUT, attach_to_draft
 from bot.chat import Context, answer, profile_of, remember, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only, rows
 from bot.report_review import cancel_row, forget_receipt, review, thank, token_data, token_of
 from core.i18n import N_
 from core.logs import get_logger
 from tips import abuse, drafts, intake, media, routing, sessions
-from tips.drafts import TooManyFiles
 from tips.questionnaire import (
+    VOICE_ANSWER,
     YES_NO_LABELS,
     AnswerError,
     Question,
@@ -44,6 +45,7 @@ commands = [("report", N_("Report something anonymously"))]
 menu_entries = [(N_("📝 Report anonymously"), "report:start")]
 GROUP = -2  # before the gate and the other flows: a message may belong to an open report
 REVIEW = "review"
+SHARED_PLACE = "shared_place"  # draft.extra: a shared location waiting for the person's yes
 
 
 def _keyboard(question: Question, _: Gettext) -> InlineKeyboardMarkup:
@@ -204,40 +206,90 @@ async def on_message(update: Update, context: Context) -> None:
 async def _take_text(
     update: Update, context: Context, draft: drafts.DraftState, question: Question
 ) -> None:
-    _ = tr(draft.language).gettext
     message = update.message
     if question.kind == "location" and message.location is not None:
-        place = round_location(message.location.latitude, message.location.longitude)
-        draft.answers[question.id] = place
-        if place["at_sea"]:
-            note = _("This location seems to be at sea. That is fine: we noted it as at sea.")
-            await send(update, context, note)
+        await _hold_shared_place(update, context, draft, question)
+        return
+    if question.voice and message.voice is not None:
+        if not await _keep_file(update, context, draft):
+            return
+        draft.answers[question.id] = VOICE_ANSWER  # the words are in the voice note, a file
     elif message.text:
         draft.answers[question.id] = check_text(question, message.text)
+    elif question.voice:
+        raise AnswerError(N_("Please write your answer, or send a voice note."))
     else:
         raise AnswerError(N_("Please write your answer as a message."))
+    draft.extra.pop(SHARED_PLACE, None)  # written words replace a location not yet confirmed
     await _advance(update, context, draft)
+
+
+async def _hold_shared_place(
+    update: Update, context: Context, draft: drafts.DraftState, question: Question
+) -> None:
+    """A shared location may be where the person is now: keep it (rounded) only once they say
+    so, and offer to write the town instead."""
+    _ = tr(draft.language).gettext
+    place = round_location(update.message.location.latitude, update.message.location.longitude)
+    held = {"question": question.id, "place": place, "message": update.message.message_id}
+    draft.extra[SHARED_PLACE] = held
+    await drafts.save(update.effective_chat.id, draft)
+    text = _(
+        "A shared location can point to where you are now. Keep it, or write the town instead?"
+    )
+    buttons = [
+        Button(_("Keep it"), callback_data=f"report:place:keep:{question.id}"),
+        Button(_("Write the town instead"), callback_data=f"report:place:write:{question.id}"),
+    ]
+    await show(update, context, text, InlineKeyboardMarkup([*rows(buttons), cancel_row(_)]))
+
+
+async def on_shared_place(update: Update, context: Context) -> None:
+    """Keep the shared location, or forget it (and take its pin out of the chat) and ask again."""
+    _prefix, _place, action, question_id = update.callback_query.data.split(":", 3)
+    draft = await _current(update, context)
+    if draft is None:
+        return
+    _ = tr(draft.language).gettext
+    held = draft.extra.pop(SHARED_PLACE, None)
+    if draft.state != question_id or not held or held.get("question") != question_id:
+        await answer(update, _("This button is out of date."))
+        await _ask(update, context, draft)
+        return
+    await answer(update)
+    if action == "keep":
+        draft.answers[question_id] = held["place"]
+        if held["place"]["at_sea"]:
+            note = _("This location seems to be at sea. That is fine: we noted it as at sea.")
+            await send(update, context, note)
+        await _advance(update, context, draft)
+        return
+    try:  # best effort: the person can still delete it themselves
+        await context.bot.delete_message(update.effective_chat.id, held["message"])
+    except TelegramError:
+        log.info("a shared location could not be taken out of the chat")
+    await drafts.save(update.effective_chat.id, draft)
+    await _ask(update, context, draft)
 
 
 async def _take_file(update: Update, context: Context, draft: drafts.DraftState) -> None:
     _ = tr(draft.language).gettext
-    chat_id = update.effective_chat.id
     if update.message.text:
         await _ask(update, context, draft, _("Send a file, or press Done."))
         return
-    enough = _("That is enough files for one report.")
-    if draft.file_count >= drafts.MAX_FILES or not abuse.uploads.allow(chat_id):
-        await _ask(update, context, draft, enough)
-        return
-    data = await download(update.message, context)
-    checked = media.check(data)
-    triage = await media.clean(data, checked.mime)  # once, off the loop; refuses what it cannot
-    try:
-        draft.file_count = await drafts.add_file(chat_id, checked, data, triage)
-    except TooManyFiles:
-        await _ask(update, context, draft, enough)
-        return
-    await _ask(update, context, draft, _("✔ File received."))
+    if await _keep_file(update, context, draft):
+        await _ask(update, context, draft, _("✔ File received."))
+
+
+async def _keep_file(update: Update, context: Context, draft: drafts.DraftState) -> bool:
+    """Attach the message's file to the draft; False, after saying so, when it holds enough."""
+    count = await attach_to_draft(update.message, context, draft.file_count)
+    if count is None:
+        _ = tr(draft.language).gettext
+        await _ask(update, context, draft, _("That is enough files for one report."))
+        return False
+    draft.file_count = count
+    return True
 
 
 async def submit(update: Update, context: Context) -> None:
@@ -324,6 +376,7 @@ def handlers() -> dict[int, list[BaseHandler]]:
             CallbackQueryHandler(start, pattern=r"^report:start$"),
             CallbackQueryHandler(on_answer, pattern=r"^report:a:[a-z_]+:[A-Za-z0-9_]+$"),
             CallbackQueryHandler(on_skip, pattern=r"^report:skip:[a-z_]+$"),
+            CallbackQueryHandler(on_shared_place, pattern=r"^report:place:(keep|write):[a-z_]+$"),
             CallbackQueryHandler(cancel, pattern=r"^report:cancel$"),
             CallbackQueryHandler(submit, pattern=r"^report:send(:[A-Za-z0-9_-]{43})?$"),
             CallbackQueryHandler(forget_receipt, pattern=r"^report:forget:[A-Za-z0-9_-]{43}$"),
