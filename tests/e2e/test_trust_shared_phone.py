@@ -88,14 +88,25 @@ async def test_a_shared_location_is_kept_only_after_a_warning_and_can_be_taken_b
 async def test_a_location_kept_after_the_warning_is_rounded_to_about_a_kilometre(
     sandbox, db
 ) -> None:
+    """Léa, in French, shares the fishermen's quay on purpose and keeps it."""
     await unit_with_focal_point("TN", "TN")
-    chat = sandbox.chat(REPORTER, language_code="en")
-    await _to_place(chat)
-    await chat.send_location(33.50412, 11.11235)
-    await says(chat, WARNING)
-    await press(chat, "Keep it", "When is it happening?")
-    await _after_place_to_review(chat)
-    await press(chat, "📨 Send the report", "Your receipt")
+    _ = translator("fr").gettext
+    questions = load()
+    lea = sandbox.chat(REPORTER, language_code="fr")
+    await send(lea, "/report", _(questions.get("what").prompt))
+    await press(lea, _("A smuggling offer or operation"), _(questions.get("country").prompt))
+    await press(lea, _("Tunisia"), _(questions.get("place").prompt))
+    await lea.send_location(33.50412, 11.11235)
+    await says(lea, _(WARNING))
+    await press(lea, _("Keep it"), _(questions.get("when").prompt))
+    await press(lea, _("In the coming days"), _(questions.get("description").prompt))
+    await send(lea, "Un homme vend des places sur un bateau", _(questions.get("involved").prompt))
+    await press(lea, _("Skip ›"), _(questions.get("child").prompt))
+    await press(lea, _("No"), _(questions.get("danger").prompt))
+    await press(lea, _("No"), _(questions.get("files").prompt))
+    review = await press(lea, _("✔ Done"), _("shared location (rounded)"))
+    assert "33.5" not in review["text"]  # the review names no coordinates on her screen
+    await press(lea, _("📨 Send the report"), _("Your receipt:"))
     place = (await _opened(await Tip.get())).answers["place"]
     assert (place["latitude"], place["longitude"]) == (33.5, 11.11)
 
