@@ -18,7 +18,7 @@ from bot.chat import Context, answer, profile_of, send, show, tr
 from bot.keyboards import Button, Gettext, menu_only, menu_row
 from core.logs import get_logger
 from tips import drafts, intake, receipts
-from tips.questionnaire import YES_NO_LABELS, load
+from tips.questionnaire import VOICE_ANSWER, YES_NO_LABELS, load
 
 log = get_logger(__name__)
 
@@ -47,6 +47,8 @@ def _summary(draft: drafts.DraftState, _: Gettext) -> str:
             shown = _(question.choice(value).label)
         elif question.kind == "yesno":
             shown = _(YES_NO_LABELS[value])
+        elif value == VOICE_ANSWER:
+            shown = _(VOICE_ANSWER)
         else:
             shown = value if len(value) <= 300 else value[:300] + "…"
         lines.append(f"• <i>{escape(_headline(_(question.prompt)))}</i>\n  {escape(shown)}")

@@ -32,6 +32,9 @@ class FileInfo:
     mime: str
     size: int
     has_triage_copy: bool
+    # No cleaned copy exists (a video, a voice note): only the original can be shown, and it may
+    # identify the sender (a voice, a face, the device's metadata). Say so before sharing it.
+    original_only: bool
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,16 @@ async def open_tip(tip_id: int, staff: StaffMember, private_key: bytes) -> Opene
             )
             for m in rows
         ],
-        files=[FileInfo(f.id, f.kind, f.mime, f.size, f.triage is not None) for f in files],
+        files=[
+            FileInfo(f.id, f.kind, f.mime, f.size, f.triage is not None, f.triage is None)
+            for f in files
+        ],
     )
 
 
 async def file_content(opened: OpenedTip, file_id: int, *, original: bool = False) -> bytes:
-    """A file's cleaned triage copy (default) or its original evidence bytes."""
+    """A file's cleaned triage copy (default) or its original evidence bytes; an original-only
+    file (FileInfo.original_only) has no cleaned copy, so its original is what comes back."""
     row = await TipFile.get(id=file_id, tip_id=opened.tip.id)
     blob = row.original if original or row.triage is None else row.triage
     return crypto.decrypt_content(opened.key, bytes(blob))

@@ -38,6 +38,8 @@ LAND_BOXES: dict[str, tuple[float, float, float, float]] = {
 # Yes/no buttons and their labels (shown by the bot, translated there).
 YES, NO = "yes", "no"
 YES_NO_LABELS = {YES: N_("Yes"), NO: N_("No")}
+# The answer recorded for a question answered with a voice note (the note is a file of the tip).
+VOICE_ANSWER = N_("(voice note)")
 
 
 class AnswerError(ValueError):
@@ -67,6 +69,7 @@ class Question:
     optional: bool = False
     max_length: int = DEFAULT_MAX_LENGTH
     sets_urgency: dict[str, Urgency] = field(default_factory=dict)
+    voice: bool = False  # a text question that takes a voice note instead of written words
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -132,13 +135,18 @@ class Questionnaire:
         return Urgency.NORMAL
 
 
+def _value(raw: Any) -> str:
+    """A button value from YAML, which reads a bare yes or no as a boolean."""
+    return YES if raw is True else NO if raw is False else str(raw)
+
+
 def _question(raw: dict[str, Any]) -> Question:
     kind = raw["kind"]
     if kind not in KINDS:
         raise ValueError(f"question {raw.get('id')!r}: unknown kind {kind!r}")
     choices = tuple(
         Choice(
-            value=str(c["value"]),
+            value=_value(c["value"]),
             label=c["label"],
             sets_urgency=Urgency(c["sets_urgency"]) if c.get("sets_urgency") else None,
         )
@@ -146,11 +154,9 @@ def _question(raw: dict[str, Any]) -> Question:
     )
     if kind == "choice" and not choices:
         raise ValueError(f"question {raw['id']!r}: a choice needs choices")
-    # YAML reads a bare yes/no key as a boolean; bring it back to the button values.
-    urgency = {
-        (YES if k is True else NO if k is False else str(k)): Urgency(v)
-        for k, v in (raw.get("sets_urgency") or {}).items()
-    }
+    if raw.get("voice") and kind != "text":
+        raise ValueError(f"question {raw['id']!r}: only a text question takes a voice note")
+    urgency = {_value(k): Urgency(v) for k, v in (raw.get("sets_urgency") or {}).items()}
     return Question(
         id=raw["id"],
         kind=kind,
@@ -160,6 +166,7 @@ def _question(raw: dict[str, Any]) -> Question:
         optional=bool(raw.get("optional", False)),
         max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH)),
         sets_urgency=urgency,
+        voice=bool(raw.get("voice", False)),
     )
 
 

@@ -42,8 +42,8 @@ def _choice_labels() -> list[str]:
 # not a catalog string (a language's own name, a library page title) and is checked elsewhere.
 DYNAMIC: dict[tuple[str, str], Callable[[], list[str]] | None] = {
     ("menu.py", "_(label)"): _menu_labels,
-    ("report.py", "_(c.label)"): _choice_labels,
-    ("report.py", "_(label)"): lambda: list(YES_NO_LABELS.values()),
+    ("report_steps.py", "_(c.label)"): _choice_labels,
+    ("report_steps.py", "_(label)"): lambda: list(YES_NO_LABELS.values()),
     ("keyboards.py", "_(name)"): lambda: list(COUNTRY_NAMES.values()),
     ("keyboards.py", "name"): None,  # LANGUAGES: each name in its own script
     ("learn.py", "p.title"): None,  # content/library page titles, not in the catalogs
@@ -51,14 +51,7 @@ DYNAMIC: dict[tuple[str, str], Callable[[], list[str]] | None] = {
 
 # Translations known to be too long, awaiting the shorter wording proposed beside each (the lead
 # applies it to locales/*.po; then the entry goes). (language, msgid) -> proposed msgstr.
-AWAITING_SHORTER: dict[tuple[str, str], str] = {
-    ("fr", "📎 Add a photo or file"): "📎 Ajouter photo ou fichier",
-    ("fr", "A smuggling offer or operation"): "Offre ou opération de passeurs",
-    ("fr", "Trafficking or exploitation"): "Traite ou exploitation",
-    ("bn", "A smuggling offer or operation"): "অভিবাসী পাচারের প্রস্তাব বা কাজ",
-    ("ha", "📝 Report anonymously"): "📝 Rahoto ba tare da suna ba",
-    ("ha", "A person missing or held"): "Mutum ya ɓace ko an tsare shi",
-}
+AWAITING_SHORTER: dict[tuple[str, str], str] = {}
 
 
 def _literal_msgids(node: ast.AST) -> Iterator[Msgid]:

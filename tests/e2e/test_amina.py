@@ -43,7 +43,7 @@ async def test_amina_reads_finds_help_subscribes_and_erases(sandbox, monkeypatch
     assert "تنتظر مراجعة متحدثين أصليين" in welcome["text"]
 
     countries = await press(amina, "العربية", "في أي بلد أنت")
-    assert "بلد آخر / في الطريق" in labels(countries)
+    assert "في بلد آخر أو في الطريق" in labels(countries)
     menu = await press(amina, "المغرب", "ماذا تريد أن تفعل؟")
     assert "البلد: المغرب" in menu["text"]
 

@@ -61,7 +61,7 @@ async def test_a_subscriber_taps_a_campaign_link_and_only_the_tap_is_counted(san
     leila = sandbox.chat(7101, language_code="fr")
     await send(leila, "/start", "Bienvenue sur Aman")
     await press(leila, "Français", "Dans quel pays êtes-vous")
-    await press(leila, "Tunisie", "Que voulez-vous faire ?")
+    await press(leila, "Tunisie", "Que voulez-vous faire ?")
     await send(leila, "/alerts", "Les alertes sont de courts avertissements")
     await press(leila, "🔔 Activer les alertes", "Vous recevez les alertes")
 
@@ -114,6 +114,6 @@ async def test_a_reader_of_a_partner_channel_taps_the_link(sandbox):
 
     await channel.press("Learn more")
     notice = await callback_answer(channel, HOTLINE)
-    assert notice["text"] == f"Ouvrez ce lien : {HOTLINE}"  # in the reader's language
+    assert notice["text"] == f"Ouvrez ce lien : {HOTLINE}"  # in the reader's language
     assert len(await channel.bot_messages()) == 1
     assert (await analytics.summary(campaign.id))["taps"] == {"en:0": 1}

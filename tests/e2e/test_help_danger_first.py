@@ -11,7 +11,7 @@ from core.botapi.formatting import utf16_len
 from tests.e2e.story import labels, press, send
 
 DANGER_AR = "هل أنت في خطر الآن؟"
-DANGER_FR = "En danger en ce moment ?"
+DANGER_FR = "En danger en ce moment ?"
 
 
 def line_of(text: str, words: str) -> int:
@@ -77,7 +77,7 @@ async def test_in_tunisia_help_in_french_starts_with_the_emergency_numbers(sandb
     karim = sandbox.chat(6102, language_code="fr")
     await send(karim, "/start", "Bienvenue sur Aman")
     await press(karim, "Français", "Dans quel pays êtes-vous")
-    await press(karim, "Tunisie", "Que voulez-vous faire ?")
+    await press(karim, "Tunisie", "Que voulez-vous faire ?")
 
     help_ = await send(karim, "/help", "Comment fonctionne Aman")
     lines = help_["text"].split("\n")
@@ -85,7 +85,7 @@ async def test_in_tunisia_help_in_french_starts_with_the_emergency_numbers(sandb
     assert lines[1] == "Police — 197"
     assert line_of(help_["text"], "Garde nationale maritime") < line_of(help_["text"], "Comment")
 
-    contacts = await press(karim, "☎️ Trouver de l'aide", "Trouver de l'aide : Tunisie")
+    contacts = await press(karim, "☎️ Trouver de l'aide", "Trouver de l'aide : Tunisie")
     text = contacts["text"]
     assert line_of(text, DANGER_FR) <= 2 and line_of(text, "197") <= 6
     assert line_of(text, "SAMU") < line_of(text, "Ligne de protection de l'enfance")

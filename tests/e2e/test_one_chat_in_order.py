@@ -16,7 +16,7 @@ REPORTER = 777000333444
 async def _to_description(chat) -> None:
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A boat about to leave", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax, Chaffar beach", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
 

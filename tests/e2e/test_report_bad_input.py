@@ -15,7 +15,7 @@ CHAT = 555000111
 async def _to_review(chat) -> None:
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A smuggling offer or operation", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Tunis", "When is it happening?")
     await press(chat, "It already happened", "What did you see or hear?")
     await send(chat, "A man offered places on a boat", "Who or what is involved?")
@@ -29,14 +29,15 @@ async def test_bad_answers_and_files_get_clear_replies(sandbox, db, monkeypatch)
     chat = sandbox.chat(CHAT, language_code="en")
     await send(chat, "/report", "What do you want to report?")
     old = await press(chat, "A smuggling offer or operation", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await chat.press(data="report:a:what:boat", message_id=old["message_id"])
     await says(
-        chat, "Where exactly?"
+        chat, "Which town or area?"
     )  # the old button changed nothing; the question is asked again
     at_sea = await chat.send_location(36.2, 12.6)
     assert at_sea
-    await says(chat, "at sea")
+    await says(chat, "can point to where you are now")
+    await press(chat, "Keep it", "at sea")
     await says(chat, "When is it happening?")
     await press(chat, "Right now", "What did you see or hear?")
     await send(chat, "🚤🚤😱", "not only with emoji")

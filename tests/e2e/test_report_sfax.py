@@ -25,7 +25,7 @@ async def _report_boat(chat) -> str:
     """Walk the questionnaire as the Sfax reporter; returns the receipt digits."""
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A boat about to leave", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax, Chaffar beach", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, CANARY, "Who or what is involved?")

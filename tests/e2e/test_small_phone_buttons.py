@@ -25,13 +25,13 @@ async def test_a_french_speaker_sees_long_buttons_on_rows_of_their_own(sandbox):
     karim = sandbox.chat(6201, language_code="fr")
     await send(karim, "/start", "Bienvenue sur Aman")
     await press(karim, "Français", "Dans quel pays êtes-vous")
-    menu = await press(karim, "Tunisie", "Que voulez-vous faire ?")
+    menu = await press(karim, "Tunisie", "Que voulez-vous faire ?")
     assert_long_labels_stand_alone(menu)
     assert ["🛡 Confidentialité et sécurité"] in keyboard(menu)
     assert ["☎️ Trouver de l'aide"] in keyboard(menu)
     assert ["🌐 Langue", "📍 Pays"] in keyboard(menu)  # short labels still share a row
 
-    what = await press(karim, "📝 Signaler anonymement", "Que voulez-vous signaler ?")
+    what = await press(karim, "📝 Signaler anonymement", "Que voulez-vous signaler ?")
     assert_long_labels_stand_alone(what)
     assert ["Un bateau sur le point de partir"] in keyboard(what)
     where = await press(karim, "Un bateau sur le point de partir", "Dans quel pays")

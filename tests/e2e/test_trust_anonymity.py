@@ -148,7 +148,7 @@ async def test_erase_removes_everything_keyed_to_the_chat(sandbox, db) -> None:
     chat = sandbox.chat(REPORTER, language_code="en")
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A smuggling offer or operation", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Zarzis harbour", "When is it happening?")
 
     await send(chat, "/privacy", "Privacy & safety")

@@ -21,10 +21,16 @@ async def _start_report(chat) -> tuple[bytes, bytes]:
     """Answer the first questions; returns the draft's sealed bytes and its chat key."""
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A boat about to leave", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Zarzis harbour", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, "Forty people at the beach", "Who or what is involved?")
+
+    async def saved() -> bool:  # the bot saves the draft just after showing the question
+        draft = await drafts.load(drafts.REPORT, REPORTER)
+        return len(draft.extra.get("messages", [])) == len(await chat.messages())
+
+    await eventually(saved)
     row = await Draft.get()
     return bytes(row.sealed), row.chat_key.encode()
 

@@ -29,7 +29,7 @@ SFAX_BOAT = {
 async def _to_review(chat) -> None:
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A boat about to leave", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, "Forty people waiting at the beach", "Who or what is involved?")
@@ -134,7 +134,7 @@ async def test_crafted_skip_of_a_required_question_is_refused(sandbox, db) -> No
     chat = sandbox.chat(REPORTER, language_code="en")
     await send(chat, "/report", "What do you want to report?")
     await press(chat, "A boat about to leave", "In which country")
-    await press(chat, "Tunisia", "Where exactly?")
+    await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await chat.press(data="report:skip:description")  # no such button was ever shown
