@@ -30,6 +30,10 @@ TOPICS: dict[str, int] = {
     "smuggling-vs-trafficking": 4,
     "signs": 5,
     "safe-options": 6,
+    "distress-at-sea": 7,
+    "detention": 8,
+    "missing-persons": 9,
+    "children": 10,
 }
 COUNTRIES = ("DZ", "EG", "LY", "MA", "TN")
 ALL_COUNTRIES = "all"
