@@ -30,6 +30,11 @@ TOPICS: dict[str, int] = {
     "smuggling-vs-trafficking": 4,
     "signs": 5,
     "safe-options": 6,
+    "fake-job-offers": 11,
+    "documents-and-phone": 12,
+    "asylum": 13,
+    "medical-care": 14,
+    "who-reads-reports": 15,
 }
 COUNTRIES = ("DZ", "EG", "LY", "MA", "TN")
 ALL_COUNTRIES = "all"
