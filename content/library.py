@@ -34,6 +34,11 @@ TOPICS: dict[str, int] = {
     "detention": 8,
     "missing-persons": 9,
     "children": 10,
+    "fake-job-offers": 11,
+    "documents-and-phone": 12,
+    "asylum": 13,
+    "medical-care": 14,
+    "who-reads-reports": 15,
 }
 COUNTRIES = ("DZ", "EG", "LY", "MA", "TN")
 ALL_COUNTRIES = "all"
