@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from hashlib import sha256
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
 from content.render import BULLET, Block, Run, body_problems, chunk_blocks, parse_blocks
+from core.crypto import hmac_sha256
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, fallback_chain, is_rtl, translator
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -56,6 +56,9 @@ OPTIONAL_FIELDS = ("source_revision",)
 SOURCE_FIELDS = ("title", "url", "checked")
 REVISION_LENGTH = 12
 _REVISION = re.compile(rf"[0-9a-f]{{{REVISION_LENGTH}}}")
+# A public label, not a secret: the revision is a fingerprint anyone can recompute, taken through
+# core.crypto because nothing else in the house imports a hash library.
+_REVISION_LABEL = b"aman library page revision"
 
 # Footer words, translated by the catalogs like every other string. The bot passes them in the
 # reader's language; callers without a translator get them in the page's language.
@@ -103,7 +106,7 @@ class Page:
     def revision(self) -> str:
         """A fingerprint of the text a translator translates: title, summary and body."""
         text = "\n".join((self.title, self.summary, self.body))
-        return sha256(text.encode("utf-8")).hexdigest()[:REVISION_LENGTH]
+        return hmac_sha256(_REVISION_LABEL, text.encode("utf-8"))[:REVISION_LENGTH]
 
     @property
     def rtl(self) -> bool:
