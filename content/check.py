@@ -2,8 +2,8 @@
 
 Errors are what would break the bot or mislead a reader (bad front matter, a topic without its
 English page, a link that is not https, a help entry without its source); warnings are work to do
-(missing translations, pages awaiting a native speaker, contacts and pages not re-checked within a
-year).
+(missing translations, translations whose English page changed since they were made, pages
+awaiting a native speaker, contacts and pages not re-checked within a year).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from content.help import REGIONAL, STALE_AFTER_MONTHS, older_than, parse_help_file
 from content.library import COUNTRIES, TOPICS, ContentError, Page, page_paths, parse_page
-from core.i18n import LANGUAGES
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 CONTENT_DIR = Path(__file__).resolve().parent
 
@@ -88,6 +88,27 @@ def _check_library(root: Path, base: Path, today: date, report: Report) -> None:
         missing = [lang for lang in LANGUAGES if not (root / topic / f"{lang}.md").exists()]
         if missing:
             report.warnings.append(f"library/{topic}: no translation yet in {', '.join(missing)}")
+        _check_revisions(pages.get(topic, {}), report)
+
+
+def _check_revisions(languages: dict[str, Page], report: Report) -> None:
+    """Warn about translations made from an older English page, or that do not say which."""
+    source = languages.get(DEFAULT_LANGUAGE)
+    if source is None:
+        return
+    for lang, page in sorted(languages.items()):
+        name = f"library/{page.topic}/{lang}.md"
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        if page.source_revision is None:
+            report.warnings.append(
+                f'{name}: records no source_revision; the English page is at "{source.revision}"'
+            )
+        elif page.source_revision != source.revision:
+            report.warnings.append(
+                f'{name}: outdated: translates revision "{page.source_revision}" of en.md, '
+                f'which is now at "{source.revision}"'
+            )
 
 
 def _check_help(root: Path, base: Path, today: date, report: Report) -> None:

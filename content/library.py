@@ -3,10 +3,15 @@
 Pages live in `content/library/<topic>/<lang>.md` (YAML front matter, then the body). This module
 reads and validates them, picks the page to serve through `core.i18n.fallback_chain`, and renders a
 page as Telegram messages ending with its sources and the date it was last reviewed.
+
+The English page of a topic is the source of its translations. `Page.revision` fingerprints the
+text a translator translates (title, summary and body); a translated page records the revision it
+translates in `source_revision`, so `aman content check` can list translations left behind.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +22,8 @@ from typing import Any, TypeVar
 import yaml
 
 from content.render import BULLET, Block, Run, body_problems, chunk_blocks, parse_blocks
-from core.i18n import LANGUAGES, fallback_chain, is_rtl
+from core.crypto import hmac_sha256
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, fallback_chain, is_rtl, translator
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 T = TypeVar("T")
@@ -54,17 +60,19 @@ FIELDS = (
     "reviewed_on",
     "needs_native_review",
 )
+# Only on translated pages: the revision of the English page they translate ("12 hex digits").
+OPTIONAL_FIELDS = ("source_revision",)
 SOURCE_FIELDS = ("title", "url", "checked")
+REVISION_LENGTH = 12
+_REVISION = re.compile(rf"[0-9a-f]{{{REVISION_LENGTH}}}")
+# A public label, not a secret: the revision is a fingerprint anyone can recompute, taken through
+# core.crypto because nothing else in the house imports a hash library.
+_REVISION_LABEL = b"aman library page revision"
 
-# Footer words for callers that have no gettext labels at hand; the bot passes its own.
-FOOTER_LABELS: dict[str, tuple[str, str]] = {
-    "en": ("Sources", "Reviewed"),
-    "fr": ("Sources", "Relu le"),
-    "ar": ("المصادر", "آخر مراجعة"),
-    "ha": ("Majiyoyi", "An duba"),
-    "ti": ("ምንጭታት", "ዝተገምገመሉ"),
-    "bn": ("উৎস", "পর্যালোচিত"),
-}
+# Footer words, translated by the catalogs like every other string. The bot passes them in the
+# reader's language; callers without a translator get them in the page's language.
+SOURCES_LABEL = N_("Sources")
+REVIEWED_LABEL = N_("Reviewed")
 
 
 class ContentError(ValueError):
@@ -97,10 +105,17 @@ class Page:
     reviewed_on: date
     needs_native_review: bool
     body: str
+    source_revision: str | None = None  # translated pages: the English revision they translate
 
     @property
     def id(self) -> str:
         return self.topic
+
+    @property
+    def revision(self) -> str:
+        """A fingerprint of the text a translator translates: title, summary and body."""
+        text = "\n".join((self.title, self.summary, self.body))
+        return hmac_sha256(_REVISION_LABEL, text.encode("utf-8"))[:REVISION_LENGTH]
 
     @property
     def rtl(self) -> bool:
@@ -121,10 +136,12 @@ class Page:
         """The page as Telegram HTML messages, each at most `max_len` characters.
 
         The last message ends with "<sources_label>: …" and "<reviewed_label>: YYYY-MM-DD";
-        labels default to the small built-in table for the page's language.
+        labels default to the catalogs' words in the page's language.
         """
-        default_sources, default_reviewed = FOOTER_LABELS.get(self.lang, FOOTER_LABELS["en"])
-        footer = self._footer(sources_label or default_sources, reviewed_label or default_reviewed)
+        _ = translator(self.lang).gettext
+        footer = self._footer(
+            sources_label or _(SOURCES_LABEL), reviewed_label or _(REVIEWED_LABEL)
+        )
         return chunk_blocks((*parse_blocks(self.body), *footer), max_len, self.rtl)
 
     def _footer(self, sources_label: str, reviewed_label: str) -> list[Block]:
@@ -232,6 +249,7 @@ def parse_page(path: Path) -> Page:
         reviewed_on=meta["reviewed_on"],
         needs_native_review=meta["needs_native_review"],
         body=body.strip() + "\n",
+        source_revision=meta.get("source_revision"),
     )
 
 
@@ -254,7 +272,8 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str, list[str
 
 def _meta_problems(meta: Mapping[str, Any], topic: str, lang: str) -> list[str]:
     problems = [f"missing field '{name}'" for name in FIELDS if name not in meta]
-    problems += [f"unknown field '{name}'" for name in meta if name not in FIELDS]
+    known = (*FIELDS, *OPTIONAL_FIELDS)
+    problems += [f"unknown field '{name}'" for name in meta if name not in known]
     if topic not in TOPICS:
         problems.append(f"unknown topic '{topic}' (known: {', '.join(TOPICS)})")
     if lang not in LANGUAGES:
@@ -277,7 +296,17 @@ def _meta_problems(meta: Mapping[str, Any], topic: str, lang: str) -> list[str]:
         problems.append("'reviewed_on' must be a date written YYYY-MM-DD")
     if "needs_native_review" in meta and not isinstance(meta["needs_native_review"], bool):
         problems.append("'needs_native_review' must be true or false")
+    if "source_revision" in meta:
+        problems += _revision_problems(meta["source_revision"], lang)
     return problems
+
+
+def _revision_problems(revision: Any, lang: str) -> list[str]:
+    if lang == DEFAULT_LANGUAGE:
+        return ["'source_revision' belongs on translations: the English page is the source"]
+    if not isinstance(revision, str) or not _REVISION.fullmatch(revision):
+        return [f"'source_revision' must be {REVISION_LENGTH} lowercase hex digits, in quotes"]
+    return []
 
 
 def _countries_problems(countries: Any) -> list[str]:

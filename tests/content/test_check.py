@@ -24,8 +24,8 @@ def test_the_report_lists_work_to_do_as_warnings() -> None:
     warnings = "\n".join(check_content(today=TODAY).warnings)
     assert "tn-police (public) last verified 2022-06-01" in warnings
     assert "ly-unhcr (hidden)" in warnings
-    a_year_later = "\n".join(check_content(today=date(2027, 12, 1)).warnings)
-    assert "library/rights/en.md: last reviewed 2026-11-23" in a_year_later
+    a_year_later = "\n".join(check_content(today=date(2027, 12, 2)).warnings)
+    assert "library/rights/en.md: last reviewed 2026-12-01" in a_year_later
 
 
 def test_missing_translations_and_pending_reviews_are_warnings(content_copy: Path) -> None:
