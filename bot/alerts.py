@@ -1,5 +1,6 @@
 """Alerts: opt in to short warnings for your country in your language; /stop or a button opts out
-and deletes the subscription at once."""
+and deletes the subscription at once. The screen says what an alert looks like on a lock screen
+and how to keep it from someone who checks the phone."""
 
 from __future__ import annotations
 
@@ -39,9 +40,19 @@ async def alerts(update: Update, context: Context) -> None:
             "{country}, and news about help. They come in {language}, a few times a month at most."
         ).format(**where)
         toggle = Button(_("🔔 Turn on alerts"), callback_data="alerts:on")
+    # Exactly what someone holding the phone could see, and what to do about it.
+    looks = _(
+        "An alert shows like any Telegram message: the name Aman and the first words of the "
+        "alert, on the lock screen too. If someone may check your phone, mute this chat (tap "
+        "the name Aman at the top, then Mute). “Erase this chat” in /privacy deletes the alerts "
+        "of the last 48 hours too."
+    )
     footer = _("You can stop them at any time with /stop.")
     await show(
-        update, context, f"{text}\n\n{footer}", InlineKeyboardMarkup([[toggle], menu_row(_)])
+        update,
+        context,
+        f"{text}\n\n{looks}\n\n{footer}",
+        InlineKeyboardMarkup([[toggle], menu_row(_)]),
     )
 
 

@@ -2,12 +2,13 @@
 
 Everything lives in the database under a blind index of the chat id, never the id itself, so any
 bot process can serve any chat, and "Erase this chat" can find what to delete for 48 hours.
-Message records carry the hour only (core.coarse) and are pruned by a periodic job.
+Message records live in the kernel (core.chat_records), where the campaign sender records its
+alerts too; they carry the hour only and are pruned by a periodic job.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from babel.support import NullTranslations
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
@@ -15,21 +16,20 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from core import coarse, crypto, db
+from core import chat_records, db
 from core.i18n import best_language, translator
 from core.logs import get_logger
-from core.models import ChatMessage, ChatProfile
+from core.models import ChatProfile
 
 log = get_logger(__name__)
-
-KEEP_MESSAGES = timedelta(hours=48)
 
 Context = ContextTypes.DEFAULT_TYPE
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-
-def chat_key(chat_id: int) -> str:
-    return crypto.blind_index(crypto.Purpose.CHAT, chat_id)
+# The flows record what they send through these (the records themselves are the kernel's).
+chat_key = chat_records.chat_key
+remember = chat_records.remember
+recent_message_ids = chat_records.recent_message_ids
 
 
 def is_private(update: Update) -> bool:
@@ -70,36 +70,15 @@ def tr(language_or_profile: str | ChatProfile | None) -> NullTranslations:
     return translator(language_or_profile)
 
 
-async def remember(chat_id: int, message_id: int) -> None:
-    """Record a message id for "Erase this chat"; a failure here never stops a conversation."""
-    try:
-        await ChatMessage.get_or_create(
-            chat_key=chat_key(chat_id), message_id=message_id, defaults={"at": coarse.hour()}
-        )
-    except Exception as error:  # erasing is best effort, the chat must go on
-        log.warning("could not record a message for erasing: %s", type(error).__name__)
-
-
 async def prune_messages(now: datetime | None = None) -> int:
     """Forget recorded messages older than 48 hours (Telegram no longer lets us delete them)."""
-    cutoff = coarse.hour(now) - KEEP_MESSAGES
-    gone = await ChatMessage.filter(at__lt=cutoff).delete()
-    if gone:
-        db.forget_deleted_soon()
-    return gone
-
-
-async def recent_message_ids(chat_id: int) -> list[int]:
-    cutoff = coarse.hour() - KEEP_MESSAGES
-    rows = ChatMessage.filter(chat_key=chat_key(chat_id), at__gte=cutoff)
-    return sorted(await rows.values_list("message_id", flat=True))
+    return await chat_records.prune(now)
 
 
 async def forget_chat(chat_id: int) -> None:
     """Delete everything stored about the chat in the kernel's tables."""
-    key = chat_key(chat_id)
-    await ChatMessage.filter(chat_key=key).delete()
-    await ChatProfile.filter(chat_key=key).delete()
+    await chat_records.forget(chat_id)
+    await ChatProfile.filter(chat_key=chat_key(chat_id)).delete()
     db.forget_deleted_soon()
 
 

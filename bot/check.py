@@ -241,8 +241,11 @@ async def _take_addition(update: Update, context: Context, session: CheckSession
 
 
 async def send_due_notices(context: Context) -> None:
-    """A job: tell each person who asked that a reply is waiting, then forget their chat."""
-    for notice in await followup.due_notices():
+    """A job: tell each person who asked that a reply is waiting, then forget their chat.
+
+    Only notices due now are claimed: one held back for the night in the person's country
+    stays waiting (sealed) until a run finds it morning there."""
+    for notice in await followup.due_notices(followup.clock()):
         if not await followup.claim_notice(notice):
             continue  # another bot process took it
         # Neutral words: a lock screen may show them to someone else.

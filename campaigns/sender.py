@@ -31,6 +31,7 @@ from campaigns.outbox import Claimed, Result
 from campaigns.outcomes import Kind, Outcome
 from campaigns.pacing import ChatGaps, Pacer
 from campaigns.variants import Payload, payload_of
+from core import chat_records
 from core.logs import get_logger
 
 log = get_logger(__name__)
@@ -40,6 +41,7 @@ FLUSH_SECONDS = 0.05  # outcomes are committed in groups at least this often
 BACKOFF_CAP = 300.0
 FLUSH_BACKOFF_CAP = 5.0  # a failing flush is retried after a growing pause, at most this long
 FINAL_FLUSH_TRIES = 8  # a stopping run gives up recording after this many failures (about 15 s)
+ERASABLE_SECONDS = 1.0  # alerts' message ids are recorded for erasing in groups this often
 IDLE_HORIZON = 5.0  # run(until_idle=True) waits for retries due within this many seconds
 # Slots are spaced at the full rate: the pacer's window rule (answered or in flight within the
 # last second) is what keeps a sliding-window limit from answering 429, whatever the jitter.
@@ -99,6 +101,7 @@ class Sender:
         self._slots = asyncio.Semaphore(concurrency)
         self._results: list[Result] = []
         self._stops: list[tuple[Channel, int]] = []
+        self._erasable = chat_records.Batch(every=ERASABLE_SECONDS)
         self._flush_lock = asyncio.Lock()  # one flush at a time, and no claim during a flush
         self._flush_failures = 0  # in a row; while > 0 nothing new is claimed
         self._flush_retry_at = 0.0
@@ -319,6 +322,8 @@ class Sender:
             self._slots.release()
             self.pacer.done()
         self._apply(channel, delivery.row, outcome)
+        if outcome.kind is Kind.SENT and outcome.message_id and delivery.row.channel == "dm":
+            self._erasable.add(delivery.address, outcome.message_id)  # for "Erase this chat"
 
     def _apply(self, channel: Channel, row: Claimed, outcome: Outcome) -> None:
         """Turn an outcome into the row's next state (the sender's whole retry policy)."""
@@ -355,9 +360,10 @@ class Sender:
             result = Result(row.id, DeliveryState.FAILED, outcome.reason)
         self._results.append(result)
 
-    async def flush(self) -> bool:
-        """Commit the outcomes gathered so far, then stop the recipients that are gone; False
-        when the database refused, with every outcome kept for the next flush.
+    async def flush(self, *, periodic: bool = False) -> bool:
+        """Commit the outcomes gathered so far, record the alerts' message ids for erasing (a
+        periodic flush only once a second), then stop the recipients that are gone; False when
+        the database refused, with every outcome kept for the next flush.
 
         One flush at a time: the final flush of a run waits for a periodic one still writing,
         so `run` never returns (and never cancels the flusher) before every outcome is stored.
@@ -365,14 +371,18 @@ class Sender:
         async with self._flush_lock:
             results, self._results = self._results, []
             stops, self._stops = self._stops, []
+            messages = self._erasable.take(everything=not periodic)
             try:
                 await outbox.record(results)
                 results = []
+                await chat_records.remember_many(messages)
+                messages = []
                 while stops:
                     await stops[0][0].stop(stops[0][1])
                     stops.pop(0)
             except BaseException as error:  # keep everything not written, even when cancelled
                 self._results[:0] = results
+                self._erasable.put_back(messages)
                 self._stops[:0] = stops
                 if not isinstance(error, Exception):
                     raise
@@ -397,5 +407,6 @@ class Sender:
     async def _flush_forever(self) -> None:
         while True:
             await asyncio.sleep(FLUSH_SECONDS)
-            if (self._results or self._stops) and time.monotonic() >= self._flush_retry_at:
-                await self.flush()
+            waiting = self._results or self._stops or self._erasable
+            if waiting and time.monotonic() >= self._flush_retry_at:
+                await self.flush(periodic=True)

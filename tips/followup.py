@@ -4,15 +4,21 @@ information or files, and optionally ask for one notice in this chat when staff 
 The notice's chat id is sealed under the tip's own key (NotifyRequest), so neither the database
 nor the server secret can link a chat to a tip. When a focal point replies (and so holds the tip
 key), it becomes a ReplyNotice with no tip and no time, which the bot sends once and deletes.
+A notice waits for the morning: it is due only outside quiet hours in the person's country (the
+country is sealed with the chat id, so the row itself still says nothing about when or where).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from campaigns.localtime import quiet_map, quiet_until, zone_of
 from core import audit, coarse, crypto, db
 from tips import media
 from tips.models import NotifyRequest, ReplyNotice, Tip, TipFile, TipMessage, TipStatus
@@ -20,6 +26,15 @@ from tips.receipts import Opened
 from tips.sealing import decrypt_text, encrypt_text
 
 _NOTICE_PURPOSE = crypto.Purpose.TIP_NOTIFY
+_SCAN = 500  # waiting notices opened per query when looking for due ones
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# The wall clock that decides whether a notice is due (a test sets its own: time is outside).
+clock: Callable[[], datetime] = _utcnow
 
 
 @dataclass(frozen=True)
@@ -85,10 +100,13 @@ async def add_file(opened: Opened, data: bytes) -> media.Checked:
     return checked
 
 
-async def request_notice(opened: Opened, chat_id: int, language: str) -> None:
+async def request_notice(
+    opened: Opened, chat_id: int, language: str, country: str | None = None
+) -> None:
     """With the person's explicit consent: remember where to say that a reply came, sealed
-    under the tip's own key (only a focal point opening the tip to reply can read it)."""
-    plain = json.dumps({"chat": chat_id, "language": language}).encode()
+    under the tip's own key (only a focal point opening the tip to reply can read it), and the
+    person's country, whose night the notice waits out (None: not known, see `is_quiet`)."""
+    plain = json.dumps({"chat": chat_id, "language": language, "country": country}).encode()
     await NotifyRequest.update_or_create(
         tip_id=opened.tip.id, defaults={"chat_sealed": crypto.encrypt_content(opened.key, plain)}
     )
@@ -126,15 +144,46 @@ class Notice:
     id: int
     chat_id: int
     language: str
+    country: str | None = None
 
 
-async def due_notices(limit: int = 50) -> list[Notice]:
-    """Notices waiting to be sent (a staff reply arrived since the person asked)."""
-    notices = []
-    for row in await ReplyNotice.all().order_by("id").limit(limit):
-        data = json.loads(crypto.open_at_rest(bytes(row.chat_sealed), _NOTICE_PURPOSE))
-        notices.append(Notice(row.id, int(data["chat"]), data.get("language", "en")))
-    return notices
+def is_quiet(country: str | None, now: datetime) -> bool:
+    """Whether it is night (21:00-08:00) for a person in `country` at `now`.
+
+    With no known country (never chosen, "other / on the way", or a notice asked for before
+    countries were kept) it is night while it is night in any country Aman serves: the notice
+    comes between 08:00 in Casablanca and 21:00 in Cairo, when it is day in all of them."""
+    if zone_of(country) is not None:
+        return quiet_until(country, now) is not None
+    return bool(quiet_map(now))  # night in at least one of them
+
+
+async def _waiting() -> AsyncIterator[Notice]:
+    """Every notice waiting to go out, opened a few hundred at a time."""
+    after = 0
+    while True:
+        rows = await ReplyNotice.filter(id__gt=after).order_by("id").limit(_SCAN)
+        for row in rows:
+            data = json.loads(crypto.open_at_rest(bytes(row.chat_sealed), _NOTICE_PURPOSE))
+            country = data.get("country")
+            yield Notice(row.id, int(data["chat"]), data.get("language", "en"), country)
+        if len(rows) < _SCAN:
+            return
+        after = rows[-1].id
+
+
+async def due_notices(now: datetime | None = None, limit: int = 50) -> list[Notice]:
+    """Notices to send now: a staff reply arrived since the person asked, and it is not night
+    where they are (the others keep waiting, however many there are)."""
+    now = now or clock()
+    due: list[Notice] = []
+    async with aclosing(_waiting()) as waiting:
+        async for notice in waiting:
+            if not is_quiet(notice.country, now):
+                due.append(notice)
+            if len(due) >= limit:
+                break
+    return due
 
 
 async def claim_notice(notice: Notice) -> bool:
@@ -150,9 +199,10 @@ async def claim_notice(notice: Notice) -> bool:
 
 
 async def forget_chat_notices(chat_id: int) -> int:
-    """Erase: drop notices waiting to go to this chat (requests not yet due are sealed under
-    their tips' keys and cannot be found by chat; see the README)."""
-    mine = [n.id for n in await due_notices(limit=10_000) if n.chat_id == chat_id]
+    """Erase: drop notices waiting to go to this chat, those held back for the night too
+    (requests not yet replied to are sealed under their tips' keys and cannot be found by
+    chat; see the README)."""
+    mine = [n.id async for n in _waiting() if n.chat_id == chat_id]
     gone = await ReplyNotice.filter(id__in=mine).delete() if mine else 0
     if gone:
         db.forget_deleted_soon()

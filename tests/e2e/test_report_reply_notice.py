@@ -3,6 +3,7 @@ chat, and after it the chat id is gone from the database."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from telegram import Bot
@@ -13,7 +14,7 @@ from core.telegram_http import AiohttpRequest
 from tests.e2e.story import press, says, send
 from tests.e2e.test_report_sfax import _report_boat
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
-from tips import inbox
+from tips import followup, inbox
 from tips.models import NotifyRequest, ReplyNotice, Tip
 
 REPORTER = 777000333444
@@ -26,7 +27,9 @@ async def _run_notice_job(root_url: str) -> None:
         await check.send_due_notices(SimpleNamespace(bot=bot))
 
 
-async def test_reporter_hears_once_that_the_team_replied(sandbox, db: str) -> None:
+async def test_reporter_hears_once_that_the_team_replied(sandbox, db: str, monkeypatch) -> None:
+    # Midday everywhere: a notice waits out the night (see test_reply_notice_quiet_hours).
+    monkeypatch.setattr(followup, "clock", lambda: datetime(2027, 1, 14, 12, tzinfo=UTC))
     _unit, focal_point, _recovery = await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(REPORTER, language_code="en", first_name="Reporter")
     receipt = await _report_boat(chat)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from core import accounts
@@ -55,7 +57,8 @@ async def test_boat_from_sfax_reaches_tunisia_unit_and_only_it(db: str) -> None:
     assert (await inbox.open_tip(tip.id, fp_tn, private)).answers["child"] == "yes"
 
 
-async def test_reporter_follows_up_with_the_receipt(db: str) -> None:
+async def test_reporter_follows_up_with_the_receipt(db: str, monkeypatch) -> None:
+    monkeypatch.setattr(followup, "clock", lambda: datetime(2027, 1, 14, 12, tzinfo=UTC))  # day
     _tn, fp_tn, _ = await unit_with_focal_point("TN", "TN")
     submitted = await intake.submit(SFAX_BOAT)
     opened = await receipts.open_tip(receipts.normalise(receipts.display(submitted.receipt)))
