@@ -97,9 +97,9 @@ def _check_revisions(languages: dict[str, Page], report: Report) -> None:
     if source is None:
         return
     for lang, page in sorted(languages.items()):
-        name = f"library/{page.topic}/{lang}.md"
         if lang == DEFAULT_LANGUAGE:
             continue
+        name = f"library/{page.topic}/{lang}.md"
         if page.source_revision is None:
             report.warnings.append(
                 f'{name}: records no source_revision; the English page is at "{source.revision}"'
