@@ -141,9 +141,7 @@ async def delete_messages(context: Context, chat_id: int, ids: list[int] | set[i
                     await context.bot.delete_message(chat_id, message_id)
                 except TelegramError:
                     continue
-    if ids:
-        await ChatMessage.filter(chat_key=chat_key(chat_id), message_id__in=ids).delete()
-        db.forget_deleted_soon()
+    await chat_records.forget_messages(chat_id, ids)
 
 
 async def answer(update: Update, text: str | None = None) -> None:

@@ -159,7 +159,8 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if data == "check:notify:yes":
         chat_id = update.effective_chat.id
-        await followup.request_notice(session.opened, chat_id, session.language)
+        country = (await profile_of(update)).country  # notices wait out the night there
+        await followup.request_notice(session.opened, chat_id, session.language, country=country)
         await _show_report(update, context, session)
 
 

@@ -88,6 +88,13 @@ async def prune(now: datetime | None = None) -> int:
     return gone
 
 
+async def forget_messages(chat_id: int, message_ids: Sequence[int]) -> None:
+    """Forget the records of these messages (they were deleted from the chat)."""
+    if message_ids:
+        await ChatMessage.filter(chat_key=chat_key(chat_id), message_id__in=message_ids).delete()
+        db.forget_deleted_soon()
+
+
 async def forget(chat_id: int) -> None:
     """Forget every record of the chat (after its messages were deleted)."""
     await ChatMessage.filter(chat_key=chat_key(chat_id)).delete()

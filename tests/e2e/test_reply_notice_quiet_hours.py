@@ -15,8 +15,10 @@ from telegram import Bot
 
 from bot import check
 from core import accounts
+from core.i18n import translator
 from core.telegram_http import AiohttpRequest
 from tests.e2e.story import callback_answer, press, send
+from tests.e2e.test_phone_traces import _walk_report
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
 from tips import followup, inbox, intake, receipts
 from tips.models import ReplyNotice, Tip
@@ -57,24 +59,16 @@ async def notices(chat, words: str) -> list[dict]:
 
 
 async def report_in_french(chat) -> str:
-    """A reporter in Tunisia who speaks French reports a boat; returns the receipt digits."""
-    await send(chat, "/start", "Bienvenue sur Aman")
-    await press(chat, "Français", "Dans quel pays êtes-vous")
-    await press(chat, "Tunisie", "Que voulez-vous faire ?")
-    await send(chat, "/report", "Que voulez-vous signaler ?")
-    await press(chat, "Un bateau sur le point de partir", "Dans quel pays cela se passe")
-    await press(chat, "Tunisie", "Où exactement ?")
-    await send(chat, "Sfax, plage de Chaffar", "Quand cela se passe-t-il ?")
-    await press(chat, "Aujourd'hui ou cette nuit", "Qu'avez-vous vu ou entendu ?")
-    await send(chat, "Quarante personnes attendent sur la plage", "Qui ou quoi est impliqué ?")
-    await press(chat, "Passer ›", "Un enfant est-il concerné ?")
-    await press(chat, "Non", "Quelqu'un est-il en danger en ce moment ?")
-    await press(chat, "Non", "Vous pouvez maintenant envoyer")
-    await press(chat, "✔ Terminé", "Vérifiez votre signalement")
-    done = await press(chat, "📨 Envoyer le signalement", "Votre reçu :")
-    digits = "".join(ch for ch in done["text"].split("Votre reçu :")[1] if ch.isdigit())[:16]
-    assert len(digits) == 16
-    return digits
+    """A reporter in Tunisia who speaks French reports a boat; returns the tracking code."""
+    _ = translator("fr").gettext
+    await send(chat, "/start", _("<b>Welcome to Aman.</b>")[3:12])
+    await press(chat, "Français", _("Which country are you in, or travelling through?")[:12])
+    await press(chat, _("Tunisia"), _("<b>What would you like to do?</b>")[3:12])
+    await _walk_report(chat, _)
+    done = await press(chat, _("📨 Send the report"), _("Your tracking code:"))
+    digits = "".join(ch for ch in done["text"].split(_("Your tracking code:"))[1] if ch.isdigit())
+    assert len(digits[:16]) == 16
+    return digits[:16]
 
 
 async def test_a_french_reporter_hears_of_a_reply_in_the_morning_not_at_night(
@@ -83,10 +77,16 @@ async def test_a_french_reporter_hears_of_a_reply_in_the_morning_not_at_night(
     _unit, focal_point, _recovery = await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(777000555666, language_code="fr", first_name="Salma")
     receipt = await report_in_french(chat)
-    await send(chat, "/check", "reçu de 16 chiffres")
-    await send(chat, receipt, "État :")
-    await press(chat, "🔔 Me prévenir d'une réponse", "un seul message court")
-    await press(chat, "Oui, prévenez-moi", "État :")
+    _ = translator("fr").gettext
+    status = _("Status: {status}").split("{")[0]
+    await send(
+        chat,
+        "/check",
+        _("Please send the 16-digit tracking code you got when you sent your report.")[:20],
+    )
+    await send(chat, receipt, status)
+    await press(chat, _("🔔 Tell me when they reply"), "Aman")
+    await press(chat, _("Yes, tell me"), status)
 
     # The team replies late in the evening.
     tip = await Tip.get()
@@ -107,10 +107,10 @@ async def test_a_french_reporter_hears_of_a_reply_in_the_morning_not_at_night(
     assert notice["text"] == NOTICE_FR  # neutral words: a lock screen may show them
     assert await ReplyNotice.all().count() == 0
 
-    await send(chat, "/privacy", "Confidentialité et sécurité")
-    await press(chat, "🧹 Effacer cette conversation", "Effacer cette conversation ?")
-    await chat.press("Oui, effacer la conversation")
-    await callback_answer(chat, "Cette conversation est effacée.")
+    await send(chat, "/privacy", _("<b>Privacy & safety</b>")[3:15])
+    await press(chat, _("🧹 Erase this chat"), _("🧹 Erase this chat")[2:12])
+    await chat.press(_("Yes, erase the chat"))
+    await callback_answer(chat, _("This chat is erased."))
     assert notice["message_id"] not in [m["message_id"] for m in await chat.messages()]
     assert await chat.messages() == []
 
