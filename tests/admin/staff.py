@@ -142,9 +142,15 @@ class Browser:
             "/sign-out", data={"csrf_token": token_in(page)}, headers=self.headers
         )
 
+    def use_session_cookie(self, value: str | None) -> None:
+        """Hold this session cookie (someone else's, a forged one) instead of its own."""
+        self.client.session.cookie_jar.update_cookies(
+            {COOKIE: value or ""}, response_url=self.client.make_url("/")
+        )
+
     @property
     def session_cookie(self) -> str | None:
         cookie = self.client.session.cookie_jar.filter_cookies(self.client.make_url("/")).get(
             COOKIE
         )
-        return cookie.value if cookie else None
+        return cookie.value if cookie and cookie.value else None

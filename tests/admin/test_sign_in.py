@@ -79,7 +79,7 @@ async def test_totp_code_cannot_be_reused(client: TestClient, tunis: StaffMember
     replayed = await browser.code_step(code)
     assert replayed.status == 401
     assert "This code was already used" in await replayed.text()
-    status, page = await browser.page("/inbox")
+    _status, page = await browser.page("/inbox")
     assert "Username" in page  # still not signed in
     failed = await AuditEntry.filter(action="signin.failed")
     assert [(f.target, f.details["reason"]) for f in failed] == [(f"staff:{tunis.id}", "reused")]
@@ -161,7 +161,7 @@ async def test_session_expires_when_idle_and_on_sign_out(
     assert out.url.path == "/sign-in" and "You have signed out." in await out.text()
     assert browser.session_cookie is None
     # The old cookie, kept by someone, opens nothing any more.
-    client.session.cookie_jar.update_cookies({"aman_session": cookie})
+    browser.use_session_cookie(cookie)
     again = await browser.get("/inbox", allow_redirects=False)
     assert again.status == 303 and again.headers["Location"].startswith("/sign-in")
     assert "signout" in await actions()
