@@ -9,6 +9,7 @@ For views:
   sign-in page, forms get 401, and a member of another role gets 403 (audited);
 - `private_key(request)`: the member's private key, opened from the session for tip pages;
 - `csrf_token(request)`: the token every form carries as `csrf_token` (templates get it too);
+- `await form(request)`: the posted form's text fields (a body that is no form: a 400 page);
 - `actor(request)`: "staff:<id>" or "anonymous", for the audit log;
 - `raise Refusal(status, N_("message"))`: a page with that (translated) message and status.
 """
@@ -39,6 +40,7 @@ FORM_COOKIE = "aman_form"  # before signing in, forms are bound to this random c
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The Simulator's JSON API holds no staff state and guards itself: JSON only, same origin.
 CSRF_EXEMPT = ("/simulator/api/",)
+SIGN_OUT = "/sign-out"
 _NEW_FORM_COOKIE = web.RequestKey("aman_new_form_cookie", str)
 _ENDED = web.RequestKey("aman_session_ended", bool)  # a session cookie came, its session is over
 _LONGEST_NEXT = 500
@@ -184,14 +186,21 @@ def refusal_page(request: web.Request, refusal: Refusal) -> web.Response:
     return render(request, "message.html", {"message": text}, status=refusal.status)
 
 
+async def form(request: web.Request) -> dict[str, str]:
+    """The request's form fields that are text (files are left out); a body that is not a
+    readable form (broken encoding, a cut multipart) is refused with a clear page."""
+    if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return {}
+    try:
+        data = await request.post()
+    except ValueError:  # UnicodeDecodeError included
+        message = N_("This form could not be read. Reload the page and try again.")
+        raise Refusal(400, message) from None
+    return {name: value for name, value in data.items() if isinstance(value, str)}
+
+
 async def _sent_token(request: web.Request) -> str:
-    header = request.headers.get(CSRF_HEADER)
-    if header:
-        return header
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        value = (await request.post()).get(CSRF_FIELD)
-        return value if isinstance(value, str) else ""
-    return ""
+    return request.headers.get(CSRF_HEADER) or (await form(request)).get(CSRF_FIELD, "")
 
 
 @web.middleware
@@ -200,6 +209,8 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
     signing in, of its form cookie); anything else is refused and audited."""
     if request.method in SAFE_METHODS or request.path.startswith(CSRF_EXEMPT):
         return await handler(request)
+    if request.path == SIGN_OUT and SESSION not in request:
+        return await handler(request)  # no session: signing out changes nothing
     sent = await _sent_token(request)
     expected = csrf_token(request)
     if not sent or not hmac.compare_digest(sent.encode(), expected.encode()):

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from admin import sessions, throttle
-from admin.auth import SESSION, actor, current_staff, local_path, require
+from admin.auth import SESSION, actor, current_staff, form, local_path, require
 from admin.language import LANG, render
 from admin.scope import READERS
 from core import accounts, audit, crypto
@@ -41,6 +41,14 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/account/password", change_password)
 
 
+async def _member(username: str) -> StaffMember | None:
+    """The member with this username; None for anything that cannot be one (too long, control
+    characters, which PostgreSQL would refuse), without asking the database."""
+    if not username or len(username) > LONGEST_USERNAME or not username.isprintable():
+        return None
+    return await StaffMember.get_or_none(username=username)
+
+
 def landing(staff: StaffMember) -> str:
     """Where a member goes after signing in when no page asked for them."""
     return "/inbox" if staff.role in READERS else "/"
@@ -48,11 +56,6 @@ def landing(staff: StaffMember) -> str:
 
 def _redirect(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
-
-
-async def _form(request: web.Request) -> dict[str, str]:
-    data = await request.post()
-    return {name: value for name, value in data.items() if isinstance(value, str)}
 
 
 def _gettext(request: web.Request) -> Callable[[str], str]:
@@ -159,9 +162,9 @@ async def sign_in_page(request: web.Request) -> web.Response:
 
 async def sign_in(request: web.Request) -> web.Response:
     _ = _gettext(request)
-    form = await _form(request)
-    username, password = form.get("username", "").strip(), form.get("password", "")
-    next_path = local_path(form.get("next"))
+    fields = await form(request)
+    username, password = fields.get("username", "").strip(), fields.get("password", "")
+    next_path = local_path(fields.get("next"))
     if not username or not password:
         error = _("Enter your username and your password.")
         return _sign_in_form(request, status=400, error=error, username=username[:64])
@@ -172,9 +175,8 @@ async def sign_in(request: web.Request) -> web.Response:
         await _audit_throttled(refusal, "password", source)
         error = _throttled_message(request, refusal)
         return _sign_in_form(request, status=429, error=error, next=next_path)
-    staff = None
-    if len(username) <= LONGEST_USERNAME and len(password) <= LONGEST_SECRET:
-        staff = await StaffMember.get_or_none(username=username)
+    staff = await _member(username)
+    if len(password) <= LONGEST_SECRET:
         right, private = await _password_opens(staff, password)
     else:
         right, private = False, None
@@ -215,8 +217,8 @@ async def code(request: web.Request) -> web.Response:
     session = _half_session(request)
     if session is None:
         return _redirect("/sign-in?ended=expired")
-    form = await _form(request)
-    next_path = local_path(form.get("next"))
+    fields = await form(request)
+    next_path = local_path(fields.get("next"))
     staff, source = session.staff, throttle.source_address(request)
 
     def again(status: int, error: str) -> web.Response:
@@ -228,7 +230,7 @@ async def code(request: web.Request) -> web.Response:
     except throttle.Throttled as refusal:
         await _audit_throttled(refusal, "code", source)
         return again(429, _throttled_message(request, refusal))
-    check = await accounts.accept_totp(staff, form.get("code", "")[:32])
+    check = await accounts.accept_totp(staff, fields.get("code", "")[:32])
     if check != accounts.TotpCheck.ACCEPTED:
         await _audit_failure(charges, staff, source, stage="code", reason=str(check))
         if await sessions.count_try(session) >= MAX_CODE_TRIES:
@@ -285,9 +287,9 @@ async def password_page(request: web.Request) -> web.Response:
 async def change_password(request: web.Request) -> web.Response:
     staff = await require(request)
     _ = _gettext(request)
-    form = await _form(request)
-    old, new = form.get("current", ""), form.get("new", "")
-    problem = _new_password_problem(request, new, form.get("again", ""))
+    fields = await form(request)
+    old, new = fields.get("current", ""), fields.get("new", "")
+    problem = _new_password_problem(request, new, fields.get("again", ""))
     if problem:
         return render(request, "password.html", {"error": problem}, status=400)
     source = throttle.source_address(request)
@@ -318,11 +320,11 @@ async def recover_page(request: web.Request) -> web.Response:
 
 async def recover(request: web.Request) -> web.Response:
     _ = _gettext(request)
-    form = await _form(request)
-    username, key = form.get("username", "").strip(), form.get("recovery_key", "")
-    new = form.get("new", "")
+    fields = await form(request)
+    username, key = fields.get("username", "").strip(), fields.get("recovery_key", "")
+    new = fields.get("new", "")
     context = {"username": username[:64]}
-    problem = _new_password_problem(request, new, form.get("again", ""))
+    problem = _new_password_problem(request, new, fields.get("again", ""))
     if not username or not key:
         problem = _("Enter your username, your recovery key and a code from your app.")
     if problem:
@@ -334,10 +336,10 @@ async def recover(request: web.Request) -> web.Response:
         await _audit_throttled(refusal, "recovery", source)
         error = _throttled_message(request, refusal)
         return render(request, "recover.html", {**context, "error": error}, status=429)
-    staff = await StaffMember.get_or_none(username=username[:LONGEST_USERNAME], is_active=True)
+    staff = await _member(username)
     new_key = None
-    if staff is not None and len(key) <= LONGEST_SECRET:
-        check = await accounts.accept_totp(staff, form.get("code", "")[:32])
+    if staff is not None and staff.is_active and len(key) <= LONGEST_SECRET:
+        check = await accounts.accept_totp(staff, fields.get("code", "")[:32])
         if check == accounts.TotpCheck.ACCEPTED:
             try:
                 new_key = await accounts.recover(staff, key, new)

@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import ClientResponse, DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
 from admin.app import create_app
@@ -16,7 +17,7 @@ from admin.throttle import ACCOUNT, SOURCE
 from core.models import AuditEntry, StaffMember
 from core.settings import reset_settings
 
-from .staff import PASSWORD, Browser, fresh_code, time_passes, unit_with_focal_point
+from .staff import PASSWORD, Browser, fresh_code, time_passes, token_in, unit_with_focal_point
 
 
 @pytest.fixture
@@ -239,3 +240,45 @@ async def test_a_forgotten_password_is_reset_with_the_recovery_key(
     await time_passes(60)  # the app shows a new code
     await browser.sign_in(member, "after forgetting it")
     assert {"staff.recovery_failed", "staff.recovered"} <= set(await actions())
+
+
+@pytest.mark.parametrize("https", [False, True])
+async def test_the_session_cookie_is_httponly_strict_and_secure_over_https(
+    db: str, tunis: StaffMember, monkeypatch: pytest.MonkeyPatch, https: bool
+) -> None:
+    if https:
+        monkeypatch.setenv("AMAN_ADMIN_HTTPS", "true")  # a proxy in front ends TLS
+        reset_settings()
+    kept: dict[str, str] = {}
+
+    def keep(response: ClientResponse) -> ClientResponse:
+        kept.update({name: morsel.value for name, morsel in response.cookies.items()})
+        return response
+
+    def cookies() -> dict[str, str]:  # sent by hand: a Secure cookie never goes back over http
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in kept.items())}
+
+    async with TestClient(TestServer(create_app()), cookie_jar=DummyCookieJar()) as client:
+        form = keep(await client.get("/sign-in"))
+        half = keep(
+            await client.post(
+                "/sign-in",
+                data={"csrf_token": token_in(await form.text()), "username": "fp-tn"}
+                | {"password": PASSWORD},
+                headers=cookies(),
+                allow_redirects=False,
+            )
+        )
+        form = await client.get("/sign-in/code", headers=cookies())
+        full = await client.post(
+            "/sign-in/code",
+            data={"csrf_token": token_in(await form.text()), "code": await fresh_code(tunis)},
+            headers=cookies(),
+            allow_redirects=False,
+        )
+    assert half.status == full.status == 303 and full.headers["Location"] == "/inbox"
+    for cookie in (half.cookies["aman_session"], full.cookies["aman_session"]):
+        assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
+        assert not cookie["max-age"] and not cookie["expires"]  # gone when the browser closes
+        assert bool(cookie["secure"]) is https
+    assert half.cookies["aman_session"].value != full.cookies["aman_session"].value

@@ -24,6 +24,7 @@ from .staff import (
     Browser,
     fresh_code,
     submit,
+    time_passes,
     token_in,
     unit_with_focal_point,
 )
@@ -216,3 +217,34 @@ async def test_session_works_across_two_admin_processes(db: str, tunis: StaffMem
         await on_first.code_step(code)
         await on_second.password_step("fp-tn")
         assert (await on_second.code_step(code)).status == 401
+
+
+async def test_bad_input_at_the_sign_in_door_gets_a_clear_message(
+    client: TestClient, tunis: StaffMember, caplog: pytest.LogCaptureFixture
+) -> None:
+    browser = Browser(client)
+    _status, page = await browser.page("/sign-in?next=//evil.example/x")
+    assert "evil.example" not in page  # never sent to another site after signing in
+    token = token_in(page)
+    form = "application/x-www-form-urlencoded"
+    for body, kind in (
+        (f"csrf_token={token}&username=\xff&password=x".encode("latin-1"), form),
+        (b"--cut-short", "multipart/form-data; boundary=zzz"),
+    ):
+        broken = await client.post("/sign-in", data=body, headers={"Content-Type": kind})
+        assert broken.status == 400
+        assert "This form could not be read." in await broken.text()
+    for username, password in (("fp\x00tn", PASSWORD), ("fp-tn", "x" * 100_000), ("x" * 500, "y")):
+        odd = await browser.password_step(username, password)
+        assert odd.status == 401 and "is wrong" in await odd.text()
+    await browser.password_step("fp-tn")
+    for code in ("abcdef", "1" * 30, "", "12 34 5"):
+        wrong = await browser.code_step(code)
+        assert wrong.status == 401 and "The code is wrong." in await wrong.text()
+        await time_passes(10)  # past the growing wait each failure adds
+    # Signing out of a session that is already over is no error either.
+    client.session.cookie_jar.clear()
+    gone = await client.post("/sign-out")
+    assert gone.status == 200 and gone.url.path == "/sign-in"
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
