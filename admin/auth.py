@@ -27,6 +27,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from admin.language import LANG, render
+from admin.security import STATIC_PREFIX
 from admin.sessions import COOKIE, Session, clear_cookie, secure
 from admin.sessions import find as find_session
 from core import audit, crypto
@@ -142,7 +143,10 @@ def csrf_token(request: web.Request) -> str:
 
 @web.middleware
 async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Load this browser's session (once per request); forget a cookie whose session is over."""
+    """Load this browser's session (once per request); forget a cookie whose session is over.
+    Static files need no session."""
+    if request.path.startswith(STATIC_PREFIX):
+        return await handler(request)
     sent = request.cookies.get(COOKIE)
     session = await find_session(sent)
     if session is not None:

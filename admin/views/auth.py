@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -192,7 +193,7 @@ async def sign_in(request: web.Request) -> web.Response:
     if earlier is not None:
         await sessions.end(earlier)
     cookie = await sessions.start(staff, private, verified=False)
-    response = _redirect("/sign-in/code" + (f"?next={next_path}" if next_path else ""))
+    response = _redirect("/sign-in/code" + (f"?next={quote(next_path)}" if next_path else ""))
     sessions.set_cookie(request, response, cookie)
     return response
 

@@ -5,8 +5,10 @@ changed, and a forgotten one reset with the recovery key. Every step is in the a
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import pytest
 from aiohttp import ClientResponse, DummyCookieJar
@@ -17,7 +19,16 @@ from admin.throttle import ACCOUNT, SOURCE
 from core.models import AuditEntry, StaffMember
 from core.settings import reset_settings
 
-from .staff import PASSWORD, Browser, fresh_code, time_passes, token_in, unit_with_focal_point
+from .staff import (
+    PASSWORD,
+    SFAX_BOAT,
+    Browser,
+    fresh_code,
+    submit,
+    time_passes,
+    token_in,
+    unit_with_focal_point,
+)
 
 
 @pytest.fixture
@@ -282,3 +293,31 @@ async def test_the_session_cookie_is_httponly_strict_and_secure_over_https(
         assert not cookie["max-age"] and not cookie["expires"]  # gone when the browser closes
         assert bool(cookie["secure"]) is https
     assert half.cookies["aman_session"].value != full.cookies["aman_session"].value
+
+
+async def test_after_signing_in_a_member_lands_on_the_page_they_asked_for(
+    client: TestClient, tunis: StaffMember
+) -> None:
+    tip_id = await submit(SFAX_BOAT)
+    asked = f"/tips/{tip_id}?from=mail&x=1"
+    for wanted, lands_on in ((asked, asked), ("//evil.example/x", "/inbox")):
+        client.session.cookie_jar.clear()
+        if wanted == asked:
+            page = await client.get(asked)  # sent to sign in first
+        else:
+            page = await client.get(f"/sign-in?next={quote(wanted, safe='')}")
+        text = await page.text()
+        assert page.url.path == "/sign-in"
+        hidden = re.search(r'name="next" value="([^"]*)"', text)
+        fields = {"csrf_token": token_in(text), "username": "fp-tn", "password": PASSWORD}
+        if hidden:
+            fields["next"] = html.unescape(hidden.group(1))
+        code_page = await client.post("/sign-in", data=fields)
+        text = await code_page.text()
+        hidden = re.search(r'name="next" value="([^"]*)"', text)
+        fields = {"csrf_token": token_in(text), "code": await fresh_code(tunis)}
+        if hidden:
+            fields["next"] = html.unescape(hidden.group(1))
+        done = await client.post("/sign-in/code", data=fields)
+        assert done.url.path_qs == lands_on
+        await time_passes(60)  # the app shows a new code
