@@ -13,10 +13,11 @@ import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from admin.language import language_middleware
+from admin.auth import csrf_middleware, page_context, refusal_middleware, session_middleware
+from admin.language import PAGE_CONTEXT, language_middleware
 from admin.sandbox_link import SANDBOX, SandboxLink
 from admin.security import add_security_headers
-from admin.views import health, home, simulator
+from admin.views import auth, health, home, inbox, simulator
 
 HERE = Path(__file__).resolve().parent
 # Photos sent from the Simulator travel as base64 inside JSON; leave room for a phone photo.
@@ -25,7 +26,11 @@ MAX_BODY = 16 * 1024 * 1024
 
 def create_app(*, sandbox_api: str | None = None) -> web.Application:
     """The admin application; `sandbox_api` is the local Bot API's root URL in sandbox mode."""
-    app = web.Application(middlewares=[language_middleware], client_max_size=MAX_BODY)
+    # Outermost first: the language, then who is signed in, then refusals shown as pages (in
+    # that language, to that member), then the CSRF check of every state-changing request.
+    middlewares = [language_middleware, session_middleware, refusal_middleware, csrf_middleware]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
+    app[PAGE_CONTEXT] = page_context
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -45,6 +50,8 @@ def create_app(*, sandbox_api: str | None = None) -> web.Application:
 def _routes(app: web.Application) -> None:
     app.router.add_get("/healthz", health.healthz, name="healthz")
     app.router.add_get("/", home.home, name="home")
+    auth.add_routes(app)
+    inbox.add_routes(app)
     simulator.add_routes(app)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
 

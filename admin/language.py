@@ -4,6 +4,9 @@ then the browser's Accept-Language, then English; always one of `core.i18n.LANGU
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -11,6 +14,9 @@ from aiohttp.typedefs import Handler
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, best_language, is_rtl, translator
 
 LANG = web.RequestKey("lang", str)
+# What every page is told about its reader (the signed-in member, the forms' token), set by the
+# app (admin.auth.page_context); language.py itself knows nothing of sessions.
+PAGE_CONTEXT = web.AppKey("page_context", Callable[[web.Request], dict[str, Any]])
 LANG_COOKIE = "aman_lang"
 _YEAR = 365 * 24 * 3600
 
@@ -83,4 +89,6 @@ def render(
         "languages": LANGUAGES,
         "path": request.path,
     }
+    if PAGE_CONTEXT in request.app:
+        page |= request.app[PAGE_CONTEXT](request)
     return aiohttp_jinja2.render_template(template, request, page | (context or {}), status=status)

@@ -1,4 +1,5 @@
-"""`aman demo`: load demo units, focal points and routing rules, and print the demo logins."""
+"""`aman demo`: load demo units, focal points and routing rules, and print the demo logins, each
+with its TOTP secret and otpauth URI, so a newcomer can sign in to the admin from them alone."""
 
 from __future__ import annotations
 
@@ -15,19 +16,46 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(_load())
 
 
+HOW_TO_SIGN_IN = (
+    "sign in at the admin's /sign-in with username and password, then the 6-digit code for the "
+    "member's TOTP secret: add the otpauth URI to an authenticator app, or run\n"
+    "  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+)
+
+
+async def demo_logins() -> list[str] | None:
+    """Load the demo when no unit exists yet and return its logins to print: each member's
+    line, then their TOTP secret and otpauth URI. None when the demo was not loaded."""
+    from core import accounts
+    from core.models import StaffMember
+    from tips.demo import ensure_demo
+
+    lines = await ensure_demo()
+    if lines is None:
+        return None
+    logins = []
+    for line in lines:
+        member = await StaffMember.get_or_none(username=line.split(" ", 1)[0])
+        logins.append(line)
+        if member is not None and member.totp_secret_sealed:
+            secret = accounts.totp_secret(member)
+            logins.append(f"    TOTP secret {secret}  {accounts.totp_uri(member)}")
+    return logins
+
+
 async def _load() -> int:
     from core.db import close_db, init_db
-    from tips.demo import ensure_demo
 
     await init_db()
     try:
-        lines = await ensure_demo()
+        lines = await demo_logins()
     finally:
         await close_db()
     if lines is None:
         print("units exist already; demo not loaded")
         return 0
-    print("demo focal points (username / password):")
+    print("demo focal points (username / password, then the TOTP secret and URI):")
     for line in lines:
         print(f"  {line}")
+    print(HOW_TO_SIGN_IN)
     return 0

@@ -117,10 +117,13 @@ async def _start_sandbox(stack: AsyncExitStack) -> str:
     server = await start_server(host="127.0.0.1", port=0)
     stack.push_async_callback(server.stop)
     with contextlib.suppress(ImportError):
-        from tips.demo import ensure_demo
+        from cli.demo import HOW_TO_SIGN_IN, demo_logins
 
-        for line in await ensure_demo() or []:
+        lines = await demo_logins()
+        for line in lines or []:
             print(line)
+        if lines:
+            print(HOW_TO_SIGN_IN)
     return server.url
 
 

@@ -9,11 +9,16 @@ the kernel's Argon2id budget (core.crypto), so the event loop keeps serving the 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
 
 import pyotp
+from tortoise.exceptions import IntegrityError
 
 from core import crypto
-from core.models import Role, StaffMember, Unit
+from core.models import Role, StaffMember, StaffTotpStep, Unit
 
 TOTP_ISSUER = "Aman"
 MIN_PASSWORD_LENGTH = 10
@@ -87,9 +92,55 @@ def totp_secret(staff: StaffMember) -> str:
     return crypto.open_at_rest(bytes(staff.totp_secret_sealed), "totp").decode()
 
 
+def totp_uri(staff: StaffMember) -> str:
+    """The member's otpauth:// provisioning URI (for an authenticator app's QR code)."""
+    return pyotp.TOTP(totp_secret(staff)).provisioning_uri(
+        name=staff.username, issuer_name=TOTP_ISSUER
+    )
+
+
 def verify_totp(staff: StaffMember, code: str) -> bool:
-    """True for the current 6-digit code (one step of clock drift either way is accepted)."""
+    """True for the current 6-digit code (one step of clock drift either way is accepted).
+    Says nothing about reuse: signing in goes through `accept_totp`."""
     return pyotp.TOTP(totp_secret(staff)).verify(code.strip(), valid_window=1)
+
+
+class TotpCheck(StrEnum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    REUSED = "reused"  # right, but this code (or a later one) was already used
+
+
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
+def _time_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step whose code `code` is, within one step of clock drift either way."""
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current, current - 1, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+async def accept_totp(staff: StaffMember, code: str, now: datetime | None = None) -> TotpCheck:
+    """Check a sign-in code and use it up: a code is accepted once, and never one older than the
+    last accepted. The last time step is kept in the database and moved forward in one
+    conditional UPDATE, so two admin processes given the same code accept it only once."""
+    code = "".join(code.split())
+    if not _SIX_DIGITS.fullmatch(code):
+        return TotpCheck.WRONG
+    step = _time_step(totp_secret(staff), code, now or datetime.now(UTC))
+    if step is None:
+        return TotpCheck.WRONG
+    if not await StaffTotpStep.exists(staff_id=staff.id):
+        try:
+            await StaffTotpStep.create(staff_id=staff.id, last_step=0)
+        except IntegrityError:
+            pass  # another process made it first
+    moved = await StaffTotpStep.filter(staff_id=staff.id, last_step__lt=step).update(last_step=step)
+    return TotpCheck.ACCEPTED if moved else TotpCheck.REUSED
 
 
 async def unlock_private_key(staff: StaffMember, password: str) -> bytes:

@@ -66,6 +66,10 @@ class Purpose(StrEnum):
     ABUSE_LIMIT = "abuse-limit"  # in-memory abuse buckets: the bucket's name and the chat id
     RECEIPT_SALT = "receipt-salt"  # site salt of the receipt lookup digest
     RECEIPT_KEY_SALT = "receipt-key-salt"  # site salt of the receipt's own key
+    STAFF_SESSION = "staff-session"  # admin: blind index of a session cookie's id
+    SIGN_IN_ACCOUNT = "sign-in-account"  # admin: failed sign-ins counted per username
+    SIGN_IN_SOURCE = "sign-in-source"  # admin: failed sign-ins counted per source address
+    ANONYMOUS_FORM = "anonymous-form"  # admin: CSRF token of forms shown before signing in
 
 
 def _purpose(purpose: Purpose | str) -> Purpose:

@@ -57,10 +57,13 @@ class AbuseCounter(models.Model):
 
 
 class Role(StrEnum):
-    ADMIN = "admin"  # manages staff, units, routing, settings
+    ADMIN = "admin"  # manages staff, units, routing, settings; never reads tips
     FOCAL_POINT = "focal_point"  # law enforcement: reads and handles its unit's tips
     EDITOR = "editor"  # NGO / media: writes campaigns and content
     APPROVER = "approver"  # NGO / media: approves others' campaigns
+    UNIT_LEAD = "unit_lead"  # law enforcement: a focal point who also assigns, shares, closes
+    ANALYST = "analyst"  # counts of tips, never their content
+    AUDITOR = "auditor"  # reads the audit log
 
 
 class Organisation(models.Model):
@@ -128,3 +131,55 @@ class AuditEntry(models.Model):
     class Meta:
         table = "audit_entry"
         ordering = ("-id",)
+
+
+class StaffSession(models.Model):
+    """A signed-in member's session, shared by every admin process.
+
+    The cookie carries a random session id and a random 32-byte key; the row is found by a keyed
+    hash of the id and holds the member's private key sealed under the cookie's key, so neither
+    a copy of the database nor a stolen cookie alone opens it. A row with `verified` false is
+    half a sign-in: the password was right, the TOTP code is still to come (see admin.sessions).
+    """
+
+    id = fields.CharField(max_length=64, primary_key=True)  # blind index of the cookie's id
+    staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
+        "core.StaffMember", related_name="sessions", on_delete=fields.CASCADE
+    )
+    verified = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField()
+    last_seen = fields.DatetimeField(db_index=True)
+    csrf = fields.CharField(max_length=64)  # the synchroniser token of this session's forms
+    private_key_sealed = fields.BinaryField(null=True)  # SecretBox(cookie key, private key)
+    code_tries = fields.IntField(default=0)  # TOTP codes tried on this half sign-in
+
+    class Meta:
+        table = "staff_session"
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins counted per account and per source address, shared by every admin
+    process: each failure makes the next try wait longer, and enough of them lock for a while.
+    Keyed by a blind index of the username or address, never the value itself."""
+
+    id = fields.IntField(primary_key=True)
+    throttle_key = fields.CharField(max_length=64, unique=True)
+    failures = fields.IntField(default=0)
+    last_failure = fields.BigIntField(default=0)  # Unix seconds
+    blocked_until = fields.BigIntField(default=0)  # Unix seconds; no try before then
+
+    class Meta:
+        table = "sign_in_throttle"
+
+
+class StaffTotpStep(models.Model):
+    """The last TOTP time step a member signed in with: a code is accepted once, never again."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.OneToOneRelation[StaffMember] = fields.OneToOneField(
+        "core.StaffMember", related_name="totp_step", on_delete=fields.CASCADE
+    )
+    last_step = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "staff_totp_step"

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     admin_host: str = "127.0.0.1"
     admin_port: int = Field(default=8080, ge=0, le=65535)
+    # The admin is only ever reached over HTTPS (a reverse proxy ends TLS): cookies get Secure.
+    admin_https: bool = False
+    # A reverse proxy in front of the admin writes X-Forwarded-For and X-Forwarded-Proto: sign-in
+    # limits count the address it names. Never set it without such a proxy (the header is forged).
+    admin_trust_proxy: bool = False
     secret_key: str | None = None
     send_rate: float = Field(default=30.0, gt=0, le=10_000)
     data_dir: Path = Path("var")

@@ -49,7 +49,7 @@ async def test_a_visitor_reads_the_home_page_in_english(admin: TestClient) -> No
     assert response.status == 200
     assert '<html lang="en" dir="ltr">' in page
     assert 'href="/simulator"' in page
-    assert "Staff sign-in comes with the tip inbox." in page
+    assert 'href="/sign-in"' in page and "Staff sign-in" in page
 
 
 async def test_an_arabic_reader_gets_a_right_to_left_page_and_keeps_the_choice(
@@ -58,7 +58,8 @@ async def test_an_arabic_reader_gets_a_right_to_left_page_and_keeps_the_choice(
     response = await admin.get("/?lang=ar")
     page = await response.text()
     assert '<html lang="ar" dir="rtl">' in page
-    assert html.escape(translator("ar").gettext("Staff sign-in comes with the tip inbox.")) in page
+    assert translator("ar").gettext("Try the bot") != "Try the bot"
+    assert html.escape(translator("ar").gettext("Try the bot")) in page
     # The choice is remembered for the next page, whatever the browser prefers.
     again = await admin.get("/simulator", headers={"Accept-Language": "fr"})
     assert '<html lang="ar" dir="rtl">' in await again.text()

@@ -1,0 +1,85 @@
+"""The one place that decides which tips a staff member may see: every tip query of the admin
+starts here, so a member's role and unit bound it whatever the URL says.
+
+- focal points and unit leads see their own unit's tips (cross-border sharing, when it comes,
+  widens `visible_tips` here and nowhere else);
+- analysts count tips (their unit's, or all of them without a unit) but never read one;
+- admins, auditors, editors and approvers see no tips at all.
+
+`tip_for` is how a page gets one tip from an id it was given: anything outside the member's
+scope, a tip that does not exist and an id that is not one all look the same (TipNotFound, a 404
+to the person) and are written to the audit log as a denied access.
+"""
+
+from __future__ import annotations
+
+from tortoise.queryset import QuerySet
+
+from core import audit
+from core.models import Role, StaffMember
+from tips.models import Tip
+
+READERS = frozenset({Role.FOCAL_POINT, Role.UNIT_LEAD})  # may open tips of their unit
+COUNTERS = READERS | {Role.ANALYST}  # may count tips
+_LARGEST_ID = 2**63 - 1
+
+
+class TipNotFound(LookupError):
+    """No such tip for this member: outside their scope, missing, or not an id at all."""
+
+
+def _nothing() -> QuerySet[Tip]:
+    return Tip.filter(id__in=[])
+
+
+def visible_tips(staff: StaffMember) -> QuerySet[Tip]:
+    """The tips this member may list and open (metadata in clear, content sealed)."""
+    if not staff.is_active or staff.role not in READERS or staff.unit_id is None:
+        return _nothing()
+    return Tip.filter(unit_id=staff.unit_id)
+
+
+def countable_tips(staff: StaffMember) -> QuerySet[Tip]:
+    """The tips this member may count (for figures without content)."""
+    if not staff.is_active or staff.role not in COUNTERS:
+        return _nothing()
+    if staff.role == Role.ANALYST and staff.unit_id is None:
+        return Tip.all()
+    return visible_tips(staff) if staff.role in READERS else Tip.filter(unit_id=staff.unit_id)
+
+
+def parse_tip_id(text: str | int) -> int | None:
+    """A tip id from a URL or a form, or None for anything that cannot be one."""
+    if isinstance(text, int):
+        number = text
+    elif text.isascii() and text.isdigit() and len(text) <= 19:
+        number = int(text)
+    else:
+        return None
+    return number if 0 < number <= _LARGEST_ID else None
+
+
+async def deny(staff: StaffMember, tip_id: int | None, reason: str) -> None:
+    """Write a refused look at a tip to the audit log."""
+    await audit.record(
+        "tip.denied",
+        actor=f"staff:{staff.id}",
+        target=f"tip:{tip_id}" if tip_id is not None else None,
+        reason=reason,
+    )
+
+
+async def tip_for(staff: StaffMember, tip_id: str | int) -> Tip:
+    """The tip with this id, if this member may open it; TipNotFound (audited) otherwise."""
+    number = parse_tip_id(tip_id)
+    if number is None:
+        await deny(staff, None, "not an id")
+        raise TipNotFound("not a tip id")
+    if staff.role not in READERS:
+        await deny(staff, number, "role")
+        raise TipNotFound(f"tip {number} is not for this role")
+    tip = await visible_tips(staff).get_or_none(id=number)
+    if tip is None:
+        await deny(staff, number, "out of scope" if await Tip.exists(id=number) else "no such tip")
+        raise TipNotFound(f"tip {number} is not in this member's scope")
+    return tip
