@@ -25,9 +25,8 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.chat import chat_key, guessed_language, is_private, profile_of, remember, tr
-from core import crypto
+from core import chat_records, crypto
 from core.logs import get_logger
-from core.models import ChatMessage
 
 log = get_logger(__name__)
 
@@ -146,10 +145,10 @@ async def _record_dropped(chat_id: int, lane: _Lane) -> None:
     if not lane.dropped:
         return
     key = chat_key(chat_id)
-    rows = [ChatMessage(chat_key=key, message_id=message_id) for message_id in lane.dropped]
+    rows = [(key, message_id) for message_id in lane.dropped]
     lane.dropped = []
     try:
-        await ChatMessage.bulk_create(rows, ignore_conflicts=True)
+        await chat_records.remember_many(rows)  # at the hour, like every message record
     except Exception as error:  # erasing is best effort, the chat must go on
         log.warning("could not record unread messages for erasing: %s", type(error).__name__)
 
