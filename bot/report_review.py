@@ -15,6 +15,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.chat import Context, answer, profile_of, send, show, tr
+from bot.help_numbers import danger_block, directory_of
 from bot.keyboards import Button, Gettext, menu_only, menu_row
 from core.logs import get_logger
 from tips import drafts, intake, receipts
@@ -53,6 +54,8 @@ def _summary(draft: drafts.DraftState, _: Gettext) -> str:
             shown = value if len(value) <= 300 else value[:300] + "…"
         lines.append(f"• <i>{escape(_headline(_(question.prompt)))}</i>\n  {escape(shown)}")
     lines += ["", _("Files: {count}").format(count=draft.file_count)]
+    if draft.extra.get("quick"):
+        lines += ["", _("You can add the details later with 🔎 Check my report and your code.")]
     return "\n".join(lines)
 
 
@@ -100,8 +103,9 @@ async def thank(
             ),
         ]
     )
-    if str(submitted.urgency) == "urgent":
-        text += "\n\n" + _("If someone is in danger now, also call the emergency numbers.")
+    if str(submitted.urgency) == "urgent":  # the numbers to call, not only a reminder
+        profile = await profile_of(update)
+        text += "\n\n" + danger_block(_, directory_of(context), profile.country, profile.language)
     written = Button(_("✔ I wrote it down — delete it"), callback_data=token_data("forget", token))
     try:
         # The review (which repeats every answer) becomes the receipt: one message, in place.

@@ -97,9 +97,10 @@ async def _store(
     *,
     draft_id: int | None = None,
     token: bytes | None = None,
+    quick: bool = False,
 ) -> Submitted:
     questionnaire = questionnaire or load()
-    answers = questionnaire.validate(answers)  # the server, not the buttons, decides
+    answers = questionnaire.validate(answers, quick=quick)  # the server decides, not the buttons
     country = questionnaire.country(answers)
     category = questionnaire.category(answers)
     urgency = questionnaire.urgency(answers)
@@ -213,7 +214,10 @@ async def submit_draft(chat_id: int, token: bytes) -> Submitted:
         log.error("reading a draft failed: %s", type(error).__name__)
         raise SubmitFailed("the database is not available") from error
     try:
-        submitted = await _store(draft.answers, files, draft_id=draft.row_id, token=token)
+        quick = bool(draft.extra.get("quick"))  # someone in danger: sent now, details later
+        submitted = await _store(
+            draft.answers, files, draft_id=draft.row_id, token=token, quick=quick
+        )
     except _AlreadyClaimed:
         found = await pending(token)
         if found is None:
