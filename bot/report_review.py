@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 from bot.chat import Context, answer, profile_of, send, show, tr
 from bot.help_numbers import danger_block, directory_of
 from bot.keyboards import Button, Gettext, menu_only, menu_row
+from core.i18n import bidi
 from core.logs import get_logger
 from tips import drafts, intake, receipts
 from tips.questionnaire import VOICE_ANSWER, YES_NO_LABELS, load
@@ -52,6 +53,8 @@ def _summary(draft: drafts.DraftState, _: Gettext) -> str:
             shown = _(VOICE_ANSWER)
         else:
             shown = value if len(value) <= 300 else value[:300] + "…"
+        # The person's words keep their own direction inside a right-to-left review.
+        shown = bidi(shown, draft.language)
         lines.append(f"• <i>{escape(_headline(_(question.prompt)))}</i>\n  {escape(shown)}")
     lines += ["", _("Files: {count}").format(count=draft.file_count)]
     if draft.extra.get("quick"):
@@ -89,7 +92,9 @@ async def thank(
 ) -> int | None:
     """Show the tracking code in place of the review; its message id, or None if Telegram
     failed (the same Send button then shows it again)."""
-    receipt = receipts.display(submitted.receipt)
+    profile = await profile_of(update)
+    # Isolated, so a right-to-left chat never shows the four groups in reverse order.
+    receipt = bidi(receipts.display(submitted.receipt), profile.language)
     # The first line is what a chat list or a lock screen shows: it says nothing of a report.
     text = "\n\n".join(
         [
@@ -104,7 +109,6 @@ async def thank(
         ]
     )
     if str(submitted.urgency) == "urgent":  # the numbers to call, not only a reminder
-        profile = await profile_of(update)
         text += "\n\n" + danger_block(_, directory_of(context), profile.country, profile.language)
     written = Button(_("✔ I wrote it down — delete it"), callback_data=token_data("forget", token))
     try:
