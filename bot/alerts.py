@@ -29,7 +29,7 @@ async def alerts(update: Update, context: Context) -> None:
     subscribed = await subscription_of(update.effective_chat.id)
     where = {
         "country": escape(place_in_sentence(profile.country, _)),
-        "language": language_name(profile.language),
+        "language": language_name(profile.language, profile.language),
     }
     if subscribed:
         text = _("🔔 You receive alerts for {country} in {language}.").format(**where)
