@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from core import audit, coarse, crypto, db
 from core.logs import get_logger
-from tips import drafts, media, receipts, routing
+from tips import drafts, escalation, media, receipts, routing
 from tips.drafts import DraftFileData
 from tips.media import Checked
 from tips.models import PendingReceipt, Receipt, Tip, TipFile, TipKey, Urgency
@@ -106,6 +106,7 @@ async def _store(
     try:
         decision = await routing.route(country, category, urgency)
         members = await recipients(decision.unit) if decision else []
+        standby = await escalation.standby(decision.unit, members) if decision else []
     except Exception as error:
         log.error("routing failed: %s", type(error).__name__)
         raise SubmitFailed("the database is not available") from error
@@ -117,6 +118,7 @@ async def _store(
     reporter_seal = await receipts.seal(receipt, tip_key)
     content = encrypt_json(tip_key, answers)
     sealed_keys = seal_tip_key(tip_key, members)
+    held_keys = escalation.hold(tip_key, standby)
     file_rows = await _file_rows(tip_key, files)
     hour = coarse.hour()
 
@@ -142,6 +144,7 @@ async def _store(
                 ],
                 using_db=connection,
             )
+            await escalation.store_held(tip, held_keys, connection)
             for row in file_rows:
                 await TipFile.create(tip=tip, created_at=hour, using_db=connection, **row)
             await routing.record(tip, decision)
