@@ -146,10 +146,7 @@ async def run(now: datetime | None = None) -> int:
 
 async def escalate(tip: Tip, level: int, now: datetime) -> bool:
     """Claim `level` for this tip and hand its held keys over; False when another worker did."""
-    unit_id = tip.unit_id
-    if level == REGIONAL_DESK:
-        desk = await regional_desk(excluding=tip.unit_id)
-        unit_id = desk.id if desk else tip.unit_id  # no other desk: the level is noted, no more
+    unit_id = await _desk_for(tip) if level == REGIONAL_DESK else tip.unit_id
     try:
         async with in_transaction() as connection:
             await Escalation.create(
@@ -170,6 +167,19 @@ async def escalate(tip: Tip, level: int, now: datetime) -> bool:
     if members == 0:
         log.warning("tip escalated to the %s with nobody to open it", LEVEL_NAMES[level])
     return True
+
+
+async def _desk_for(tip: Tip) -> int:
+    """The regional desk this tip goes to: the one its keys were held for at intake, else the
+    desk of today (whose members then see it without a key, and can ask); with no other desk,
+    the tip's own unit (the level is noted, nothing more)."""
+    held_for = await HeldKey.filter(
+        tip_id=tip.id, level=REGIONAL_DESK, staff__unit__is_regional=True
+    ).values_list("staff__unit_id", flat=True)
+    if held_for:
+        return held_for[0]
+    desk = await regional_desk(excluding=tip.unit_id)
+    return desk.id if desk else tip.unit_id
 
 
 async def _release(tip_id: int, level: int, unit_id: int, connection: Any) -> int:

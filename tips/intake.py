@@ -2,11 +2,11 @@
 
 Everything slow or fallible that needs no database (hashing the receipt, encrypting) happens
 first; then, in one transaction, the draft is claimed (deleted: only one claim can succeed), the
-tip, its sealed keys, files and receipt digest are written, and the receipt is kept for a few
-minutes sealed under the key carried by the button the person pressed. So a double tap, a lost
-answer from Telegram or a crash after the commit all end the same way: pressing the button again
-shows the same receipt, and there is only ever one tip. If the database fails, nothing is
-half-written and the draft stays where it was.
+tip, its sealed keys (and those held for its escalation, tips.escalation), files and receipt
+digest are written, and the receipt is kept for a few minutes sealed under the key carried by
+the button the person pressed. So a double tap, a lost answer from Telegram or a crash after the
+commit all end the same way: pressing the button again shows the same receipt, and there is only
+ever one tip. If the database fails, nothing is half-written and the draft stays where it was.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ class Filters:
 def _text(request: web.Request, name: str) -> str:
     value = request.query.get(name, "").strip()
     if len(value) > LONGEST_FILTER or any(ord(ch) < 32 for ch in value):
-        raise Refusal(400, N_("That filter is too long or holds characters it cannot."))
+        raise Refusal(400, N_("A filter is too long or holds characters that are not allowed."))
     return value
 
 
@@ -160,7 +160,10 @@ async def audit_page(request: web.Request) -> web.Response:
 
 def _details(entry: AuditEntry) -> str:
     """An entry's details as `name=value` pairs (the page escapes them)."""
-    return ", ".join(f"{name}={value}" for name, value in sorted((entry.details or {}).items()))
+    return ", ".join(
+        f"{name}={value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+        for name, value in sorted((entry.details or {}).items())
+    )
 
 
 def safe_cell(value: Any) -> str:
