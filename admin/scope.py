@@ -1,8 +1,9 @@
 """The one place that decides which tips a staff member may see: every tip query of the admin
 starts here, so a member's role and unit bound it whatever the URL says.
 
-- focal points and unit leads see their own unit's tips (cross-border sharing, when it comes,
-  widens `visible_tips` here and nowhere else);
+- focal points and unit leads see their own unit's tips, and at the regional desk also the tips
+  escalated to it (tips.escalation); cross-border sharing, when it comes, widens `visible_tips`
+  here and nowhere else;
 - analysts count tips (their unit's, or all of them without a unit) but never read one;
 - admins, auditors, editors and approvers see no tips at all.
 
@@ -13,10 +14,12 @@ to the person) and are written to the audit log as a denied access.
 
 from __future__ import annotations
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from core import audit
 from core.models import Role, StaffMember
+from tips import escalation
 from tips.models import Tip
 
 READERS = frozenset({Role.FOCAL_POINT, Role.UNIT_LEAD})  # may open tips of their unit
@@ -36,7 +39,7 @@ def visible_tips(staff: StaffMember) -> QuerySet[Tip]:
     """The tips this member may list and open (metadata in clear, content sealed)."""
     if not staff.is_active or staff.role not in READERS or staff.unit_id is None:
         return _nothing()
-    return Tip.filter(unit_id=staff.unit_id)
+    return Tip.filter(Q(unit_id=staff.unit_id) | escalation.escalated_to(staff.unit_id))
 
 
 def countable_tips(staff: StaffMember) -> QuerySet[Tip]:

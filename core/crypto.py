@@ -70,6 +70,7 @@ class Purpose(StrEnum):
     SIGN_IN_ACCOUNT = "sign-in-account"  # admin: failed sign-ins counted per username
     SIGN_IN_SOURCE = "sign-in-source"  # admin: failed sign-ins counted per source address
     ANONYMOUS_FORM = "anonymous-form"  # admin: CSRF token of forms shown before signing in
+    TIP_HELD_KEY = "tip-held-key"  # tips: a tip key held for escalation (tips.escalation)
 
 
 def _purpose(purpose: Purpose | str) -> Purpose:

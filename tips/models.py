@@ -212,3 +212,41 @@ class RoutingRule(models.Model):
 
     class Meta:
         table = "tip_routing_rule"
+
+
+class Escalation(models.Model):
+    """A level a tip nobody acknowledged was escalated to (tips.escalation): 1 for the unit's
+    lead(s), 2 for the regional desk. Written once per tip and level: the unique pair is the
+    claim that makes two workers running the job escalate a tip only once."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="escalations", on_delete=fields.CASCADE)
+    level = fields.SmallIntField()
+    # The unit it went to: the tip's own for its lead(s), the regional desk's after that.
+    unit = fields.ForeignKeyField(
+        "core.Unit", related_name="escalations", on_delete=fields.CASCADE, db_index=True
+    )
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "tip_escalation"
+        unique_together = (("tip", "level"),)
+
+
+class HeldKey(models.Model):
+    """The tip key sealed to a member who is to receive the tip only if it is escalated to them,
+    and that sealed box kept under the server's at-rest key until then. Escalation moves it into
+    TipKey; until it does, neither the member's private key nor a copy of the database opens the
+    tip. Deleted once the tip is acknowledged (it will never escalate)."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="held_keys", on_delete=fields.CASCADE)
+    staff = fields.ForeignKeyField(
+        "core.StaffMember", related_name="held_tip_keys", on_delete=fields.CASCADE
+    )
+    level = fields.SmallIntField()
+    sealed = fields.BinaryField()  # seal_at_rest(sealed box of the tip key to the member)
+
+    class Meta:
+        table = "tip_held_key"
+        unique_together = (("tip", "staff"),)
