@@ -17,7 +17,7 @@ from admin.auth import csrf_middleware, page_context, refusal_middleware, sessio
 from admin.language import PAGE_CONTEXT, language_middleware
 from admin.sandbox_link import SANDBOX, SandboxLink
 from admin.security import add_security_headers
-from admin.views import auth, health, home, inbox, simulator
+from admin.views import auth, health, home, inbox, links, sharing, simulator, telegram_link
 
 HERE = Path(__file__).resolve().parent
 # Photos sent from the Simulator travel as base64 inside JSON; leave room for a phone photo.
@@ -52,6 +52,9 @@ def _routes(app: web.Application) -> None:
     app.router.add_get("/", home.home, name="home")
     auth.add_routes(app)
     inbox.add_routes(app)
+    sharing.add_routes(app)
+    links.add_routes(app)
+    telegram_link.add_routes(app)
     simulator.add_routes(app)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
 

@@ -1,8 +1,8 @@
 """The one place that decides which tips a staff member may see: every tip query of the admin
 starts here, so a member's role and unit bound it whatever the URL says.
 
-- focal points and unit leads see their own unit's tips (cross-border sharing, when it comes,
-  widens `visible_tips` here and nowhere else);
+- focal points and unit leads see their own unit's tips and the tips other units shared with
+  their unit (tips.sharing): `visible_tips` is widened here and nowhere else;
 - analysts count tips (their unit's, or all of them without a unit) but never read one;
 - admins, auditors, editors and approvers see no tips at all.
 
@@ -13,11 +13,13 @@ to the person) and are written to the audit log as a denied access.
 
 from __future__ import annotations
 
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from core import audit
 from core.models import Role, StaffMember
-from tips.models import Tip
+from tips import links
+from tips.models import Tip, TipShare
 
 READERS = frozenset({Role.FOCAL_POINT, Role.UNIT_LEAD})  # may open tips of their unit
 COUNTERS = READERS | {Role.ANALYST}  # may count tips
@@ -36,7 +38,8 @@ def visible_tips(staff: StaffMember) -> QuerySet[Tip]:
     """The tips this member may list and open (metadata in clear, content sealed)."""
     if not staff.is_active or staff.role not in READERS or staff.unit_id is None:
         return _nothing()
-    return Tip.filter(unit_id=staff.unit_id)
+    shared_here = TipShare.filter(to_unit_id=staff.unit_id).values("tip_id")
+    return Tip.filter(Q(unit_id=staff.unit_id) | Q(id__in=Subquery(shared_here)))
 
 
 def countable_tips(staff: StaffMember) -> QuerySet[Tip]:
@@ -83,3 +86,19 @@ async def tip_for(staff: StaffMember, tip_id: str | int) -> Tip:
         await deny(staff, number, "out of scope" if await Tip.exists(id=number) else "no such tip")
         raise TipNotFound(f"tip {number} is not in this member's scope")
     return tip
+
+
+LINKED_SHOWN = 100  # linked tips listed on a tip's page; all of them are counted
+
+
+async def linked_tips(staff: StaffMember, tip_id: str | int) -> tuple[list[Tip], int]:
+    """The tips linked to this one (naming the same phone number, handle, IBAN or plate) that
+    this member may open, newest first, and how many others exist in other units' scopes (a
+    count only, so the units can ask each other). TipNotFound (audited) as for `tip_for`."""
+    tip = await tip_for(staff, tip_id)
+    linked = Subquery(links.linked_ids(tip.id))
+    visible = visible_tips(staff).filter(id__in=linked)
+    shown = await visible.order_by("-id").limit(LINKED_SHOWN)
+    seen = len(shown) if len(shown) < LINKED_SHOWN else await visible.count()
+    elsewhere = await Tip.filter(id__in=linked).count() - seen
+    return shown, elsewhere

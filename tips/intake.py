@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from core import audit, coarse, crypto, db
 from core.logs import get_logger
-from tips import drafts, media, receipts, routing
+from tips import drafts, links, media, receipts, routing
 from tips.drafts import DraftFileData
 from tips.media import Checked
 from tips.models import PendingReceipt, Receipt, Tip, TipFile, TipKey, Urgency
@@ -144,6 +144,7 @@ async def _store(
             )
             for row in file_rows:
                 await TipFile.create(tip=tip, created_at=hour, using_db=connection, **row)
+            await links.record_answers(tip.id, country, answers, connection)
             await routing.record(tip, decision)
             await audit.record(
                 "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)
