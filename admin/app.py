@@ -16,6 +16,7 @@ from aiohttp.abc import AbstractAccessLogger
 from admin.auth import csrf_middleware, page_context, refusal_middleware, session_middleware
 from admin.language import PAGE_CONTEXT, language_middleware
 from admin.sandbox_link import SANDBOX, SandboxLink
+from admin.scope import scope_middleware
 from admin.security import add_security_headers
 from admin.views import auth, health, home, inbox, links, sharing, simulator, telegram_link
 
@@ -27,8 +28,15 @@ MAX_BODY = 16 * 1024 * 1024
 def create_app(*, sandbox_api: str | None = None) -> web.Application:
     """The admin application; `sandbox_api` is the local Bot API's root URL in sandbox mode."""
     # Outermost first: the language, then who is signed in, then refusals shown as pages (in
-    # that language, to that member), then the CSRF check of every state-changing request.
-    middlewares = [language_middleware, session_middleware, refusal_middleware, csrf_middleware]
+    # that language, to that member), then the CSRF check of every state-changing request, then
+    # what the member's tip scope needs to know (admin.scope.prepare).
+    middlewares = [
+        language_middleware,
+        session_middleware,
+        refusal_middleware,
+        csrf_middleware,
+        scope_middleware,
+    ]
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY)
     app[PAGE_CONTEXT] = page_context
     aiohttp_jinja2.setup(

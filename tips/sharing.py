@@ -23,7 +23,6 @@ from core.models import Role, StaffMember, Unit
 from tips.models import Tip, TipKey, TipShare
 from tips.sealing import (
     KEY_HOLDERS,
-    NoAccess,
     decrypt_text,
     encrypt_text,
     open_tip_key,
@@ -83,7 +82,8 @@ async def share_tip(
 ) -> Shared:
     """Share `tip` with another unit: its key sealed to every member of that unit who can hold
     one, the reason encrypted with it, the fact in the audit log. Only a lead of the tip's own
-    unit shares it (ShareRefused otherwise, like for a missing reason or unit)."""
+    unit shares it (ShareRefused otherwise, like for a missing reason or unit; NoAccess when
+    the tip is not sealed to the lead's key)."""
     if lead.role != Role.UNIT_LEAD or not lead.is_active or lead.unit_id != tip.unit_id:
         raise ShareRefused(N_("Only a lead of the unit this tip was sent to can share it."))
     reason = clean_reason(reason)
@@ -198,18 +198,3 @@ async def give_unit_tips(
         unopened=unopened,
     )
     return given
-
-
-__all__ = [
-    "LONGEST_REASON",
-    "SHORTEST_REASON",
-    "NoAccess",
-    "ShareEntry",
-    "ShareRefused",
-    "Shared",
-    "clean_reason",
-    "give_unit_tips",
-    "share_targets",
-    "share_tip",
-    "shares_of",
-]

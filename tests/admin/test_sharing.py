@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from admin import scope
 from admin.app import create_app
-from core.models import AuditEntry, Role, Unit
+from core.models import AuditEntry, Role, StaffMember, Unit
 from tips.models import TipKey, TipShare
 
 from .people import NewBrowser, browsers
@@ -191,3 +192,26 @@ async def test_a_new_member_is_given_the_units_tips(new: NewBrowser) -> None:
     assert refused.status == 404
     assert not await TipKey.filter(tip_id=sfax, staff_id=cast["rabat_fp"].id).exists()
     assert (await member.page("/unit"))[0] == 403
+
+
+async def test_an_inbox_nothing_is_shared_with_stays_one_range_of_its_own_tips(
+    new: NewBrowser,
+) -> None:
+    """Most units receive no shares: their inbox must stay the query an index serves in order
+    (an OR with the shares would read and sort every tip of the unit on each page)."""
+    cast = await _cast()
+    sfax = await submit(SFAX_BOAT)
+    libya = await StaffMember.get(id=cast["libya_fp"].id)  # as the admin loads a member
+    await scope.prepare(libya)
+    assert "tip_share" not in scope.visible_tips(libya).sql()
+    assert await scope.visible_tips(libya).count() == 0
+
+    lead = await new()
+    await lead.sign_in(cast["tunis_lead"])
+    assert (await _share(lead, sfax, cast["ly"], REASON)).status == 200
+    await scope.prepare(libya)  # the next request
+    assert "tip_share" in scope.visible_tips(libya).sql()
+    assert await scope.visible_tips(libya).values_list("id", flat=True) == [sfax]
+    rabat = await StaffMember.get(id=cast["rabat_fp"].id)
+    await scope.prepare(rabat)
+    assert "tip_share" not in scope.visible_tips(rabat).sql()
