@@ -32,7 +32,9 @@ async def link(update: Update, context: Context) -> None:
         await send(update, context, text)
         return
     if not link_tries.allow(update.effective_chat.id):
-        await send(update, context, _("Too many tries. Please wait a few minutes."))
+        await send(
+            update, context, _("Too many tries. Please wait a few minutes before trying again.")
+        )
         return
     linked = await staff_notices.link_chat(code, update.effective_chat.id, profile.language)
     if linked is None:
