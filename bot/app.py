@@ -16,7 +16,18 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import alerts, campaign_taps, contacts, fallback, gate, learn, menu, privacy, start
+from bot import (
+    alerts,
+    campaign_taps,
+    contacts,
+    fallback,
+    gate,
+    learn,
+    menu,
+    privacy,
+    staff_link,
+    start,
+)
 from bot.chat import Context, guessed_language, is_private, profile_of, send, tr
 from bot.keyboards import menu_only
 from bot.ordering import ChatOrderedProcessor
@@ -48,6 +59,7 @@ def flows() -> list[ModuleType]:
         privacy,
         *_optional(OPTIONAL_FLOWS),
         campaign_taps,
+        staff_link,
         fallback,
     ]
 

@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from core import audit, coarse, crypto, db
 from core.logs import get_logger
-from tips import drafts, escalation, media, receipts, routing
+from tips import drafts, escalation, links, media, receipts, routing
 from tips.drafts import DraftFileData
 from tips.media import Checked
 from tips.models import PendingReceipt, Receipt, Tip, TipFile, TipKey, Urgency
@@ -148,6 +148,7 @@ async def _store(
             await escalation.store_held(tip, held_keys, connection)
             for row in file_rows:
                 await TipFile.create(tip=tip, created_at=hour, using_db=connection, **row)
+            await links.record_answers(tip.id, country, answers, connection)
             await routing.record(tip, decision)
             await audit.record(
                 "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)

@@ -250,3 +250,67 @@ class HeldKey(models.Model):
     class Meta:
         table = "tip_held_key"
         unique_together = (("tip", "staff"),)
+
+
+class TipShare(models.Model):
+    """A tip shared by its unit's lead with another unit, whose members then hold its key too.
+    The written reason may name case details, so it is encrypted with the tip key; the audit log
+    keeps only the fact and the two units."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="shares", on_delete=fields.CASCADE)
+    from_unit = fields.ForeignKeyField(
+        "core.Unit", related_name="shares_given", on_delete=fields.CASCADE
+    )
+    to_unit = fields.ForeignKeyField(
+        "core.Unit", related_name="shares_received", on_delete=fields.CASCADE
+    )
+    by = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tip_shares", null=True, on_delete=fields.SET_NULL
+    )
+    reason = fields.BinaryField()  # SecretBox(tip key, text padded to a size bucket)
+    created_at = fields.DatetimeField(auto_now_add=True)  # a staff action: its own time
+
+    class Meta:
+        table = "tip_share"
+        unique_together = (("tip", "to_unit"),)
+        indexes = (("to_unit_id", "tip_id"),)
+
+
+class TipLink(models.Model):
+    """One phone number, account handle, IBAN or plate named in a tip, as a keyed hash only
+    (crypto.blind_index, Purpose.TIP_LINK) of its normalised form: two tips naming the same one
+    share a digest, and the value itself is stored nowhere (see tips.links)."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="links", on_delete=fields.CASCADE)
+    digest = fields.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        table = "tip_link"
+        unique_together = (("tip", "digest"),)
+
+
+class StaffNotice(models.Model):
+    """ "A new tip is in your Aman inbox", waiting to go to one member's linked Telegram chat:
+    no tip, no unit, no time. One per member at most; the bot claims it by deleting it."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.OneToOneField(
+        "core.StaffMember", related_name="tip_notice", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "tip_staff_notice"
+
+
+class StaffNoticeMark(models.Model):
+    """How far the staff-notice job has read the sealed keys (TipKey ids): every key sealed to a
+    member since is a tip newly in their inbox (routed, shared or given). One row."""
+
+    id = fields.IntField(primary_key=True)
+    done_up_to = fields.BigIntField(default=0)  # keys up to here are noticed
+    seen_up_to = fields.BigIntField(default=0)  # the newest key at the last look
+
+    class Meta:
+        table = "tip_staff_notice_mark"

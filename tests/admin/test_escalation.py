@@ -80,17 +80,17 @@ async def test_unacknowledged_tip_is_escalated_to_the_unit_lead_then_the_regiona
     start = await received(boat)
     desks = Desks(client)
 
-    # Nobody has acknowledged it yet, and it is not yet time: the lead sees it in the unit's
-    # inbox but holds no key; the regional desk does not even see it.
+    # Nobody has acknowledged it yet, and it is not yet time: the lead, who holds the unit's
+    # keys, reads it in the unit's inbox; the regional desk does not even see it.
     assert await escalation.run(start + timedelta(hours=2) - timedelta(seconds=1)) == 0
     inbox_tips, status, page = await desks.sees(lead, boat)
-    assert boat in inbox_tips and status == 403 and CANARY not in page
+    assert boat in inbox_tips and status == 200 and CANARY in page
     inbox_tips, status, page = await desks.sees(desk, boat)
     assert inbox_tips == [] and status == 404 and CANARY not in page
 
-    # Two hours on: the urgent tip goes to the unit lead, who can now read it.
+    # Two hours on: the urgent tip is escalated to the unit lead (who already holds its key).
     assert await escalation.run(start + timedelta(hours=2)) == 1
-    assert await escalations() == [(boat, "unit_lead", "TN", 1)]
+    assert [e[:3] for e in await escalations()] == [(boat, "unit_lead", "TN")]
     _inbox, status, page = await desks.sees(lead, boat)
     assert status == 200 and CANARY in page
     inbox_tips, status, _page = await desks.sees(desk, boat)
@@ -106,12 +106,12 @@ async def test_unacknowledged_tip_is_escalated_to_the_unit_lead_then_the_regiona
 
     # Someone in Tunis acknowledges the normal tip: it never escalates, and the keys held for
     # its escalation are deleted.
-    assert await HeldKey.filter(tip_id=past).count() == 2
+    assert await HeldKey.filter(tip_id=past).count() == 1  # the desk's; the lead holds a key
     await inbox.set_status(past, _tunis, TipStatus.IN_REVIEW)
     assert await escalation.run(start + timedelta(days=30)) == 0
     assert not await Escalation.filter(tip_id=past).exists()
     assert not await HeldKey.filter(tip_id=past).exists()
-    assert not await TipKey.filter(tip_id=past, staff_id__in=[lead.id, desk.id]).exists()
+    assert not await TipKey.filter(tip_id=past, staff_id=desk.id).exists()
     # Nothing a reporter wrote is in the audit log.
     assert all(CANARY not in str(e.details) for e in await AuditEntry.all())
 
@@ -157,8 +157,9 @@ async def test_escalation_runs_once_with_two_workers(db: str) -> None:
     assert sum(reached) == 1
 
     assert await Escalation.filter(tip_id=boat).count() == 2
+    # The lead held the unit's key from the start: escalating to them released no key.
     assert [(level, n) for _t, level, _u, n in await escalations()] == [
-        ("unit_lead", 1),
+        ("unit_lead", 0),
         ("regional_desk", 1),
     ]
     for member in (lead, desk):
