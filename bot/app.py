@@ -27,6 +27,7 @@ from bot import (
     privacy,
     staff_link,
     start,
+    survey,
 )
 from bot.chat import Context, guessed_language, is_private, profile_of, send, tr
 from bot.keyboards import menu_only
@@ -58,6 +59,7 @@ def flows() -> list[ModuleType]:
         alerts,
         privacy,
         *_optional(OPTIONAL_FLOWS),
+        survey,
         campaign_taps,
         staff_link,
         fallback,

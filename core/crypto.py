@@ -74,6 +74,8 @@ class Purpose(StrEnum):
     TIP_LINK = "tip-link"  # tips: keyed hash of a phone, handle, IBAN or plate named in a tip
     STAFF_CHAT = "staff-chat"  # a staff member's linked Telegram chat: blind index and box
     STAFF_LINK_CODE = "staff-link-code"  # the one-time code that links it: blind index
+    SURVEY_PROGRESS = "survey-progress"  # surveys being answered: blind index and box
+    SURVEY_GUARD = "survey-guard"  # "this chat answered this survey": blind index
 
 
 def _purpose(purpose: Purpose | str) -> Purpose:
