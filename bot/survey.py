@@ -27,7 +27,7 @@ from surveys import progress as saved
 from surveys.progress import Progress, Started
 from surveys.responses import AlreadyAnswered, complete, has_answered, purge_expired_guards
 
-GROUP = -3  # before the report's typed answers and the gate: a typed survey answer is taken here
+GROUP = -4  # before check (-3), report (-2) and the gate: only while a survey question is on screen
 PICKED = "✔ "
 menu_entries = [(N_("📊 Surveys"), "go:surveys")]
 
