@@ -28,6 +28,7 @@ from admin.views import (
     links,
     sharing,
     simulator,
+    surveys,
     telegram_link,
 )
 
@@ -77,6 +78,7 @@ def _routes(app: web.Application) -> None:
     links.add_routes(app)
     telegram_link.add_routes(app)
     simulator.add_routes(app)
+    surveys.add_routes(app)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
 
 
