@@ -28,7 +28,9 @@ async def _open(chat, survey, _) -> dict:
     await press(
         chat,
         _("📊 Surveys"),
-        _("Short anonymous surveys. Your answers help us warn people better."),
+        _(
+            "<b>Surveys</b>\n\nShort anonymous surveys. Your answers help us warn people better."
+        ).split("\n")[-1],
     )
     return await press(chat, _(survey.title), _(survey.intro))
 
@@ -81,7 +83,9 @@ async def test_awa_answers_in_french_stops_halfway_and_resumes(sandbox) -> None:
     await press(awa, _("Skip this question"), _prompt(RISKS, "nationality", _))
     await press(awa, _("West Africa"), _prompt(RISKS, "country_now", _))
     thanks = await press(
-        awa, _("Tunisia"), _("Your answers are saved, without your name or number.")
+        awa,
+        _("Tunisia"),
+        _("<b>Thank you!</b> Your answers are saved, without your name or number.")[-25:],
     )
     related = [load_library().page(topic, "fr").title for topic in RISKS.related]
     assert set(related) <= set(labels(thanks))  # the related library pages, one tap away
@@ -113,7 +117,9 @@ async def _open_again(chat, survey, _) -> dict:
     await press(
         chat,
         _("📊 Surveys"),
-        _("Short anonymous surveys. Your answers help us warn people better."),
+        _(
+            "<b>Surveys</b>\n\nShort anonymous surveys. Your answers help us warn people better."
+        ).split("\n")[-1],
     )
     return await press(chat, _(survey.title), _("Welcome back: here is where you stopped."))
 
@@ -134,7 +140,11 @@ async def test_youssef_answers_in_arabic_and_cannot_answer_twice(sandbox) -> Non
     await press(youssef, _("Fear of revenge"), _prompt(ATTITUDE, "gender", _))
     await press(youssef, _("A man"), _prompt(ATTITUDE, "age_band", _))
     await press(youssef, "25–34", _prompt(ATTITUDE, "country_now", _))
-    await press(youssef, _("Morocco"), _("Your answers are saved, without your name or number."))
+    await press(
+        youssef,
+        _("Morocco"),
+        _("<b>Thank you!</b> Your answers are saved, without your name or number.")[-25:],
+    )
 
     stored = await SurveyResponse.get()
     assert stored.language == "ar"
@@ -146,7 +156,9 @@ async def test_youssef_answers_in_arabic_and_cannot_answer_twice(sandbox) -> Non
     await press(
         youssef,
         _("📊 Surveys"),
-        _("Short anonymous surveys. Your answers help us warn people better."),
+        _(
+            "<b>Surveys</b>\n\nShort anonymous surveys. Your answers help us warn people better."
+        ).split("\n")[-1],
     )
     await press(youssef, _(ATTITUDE.title), _("You have already answered this survey. Thank you!"))
     assert await SurveyResponse.all().count() == 1
@@ -165,7 +177,11 @@ async def test_the_raw_answers_hold_no_telegram_identity_and_no_time_finer_than_
         await says(youssef, _("Question {n} of {total}").split("{")[0])
     await press(youssef, _("Skip this question"), _prompt(ATTITUDE, "age_band", _))
     await press(youssef, _("Skip this question"), _prompt(ATTITUDE, "country_now", _))
-    await press(youssef, _("Skip this question"), _("Your answers are saved"))
+    await press(
+        youssef,
+        _("Skip this question"),
+        _("<b>Thank you!</b> Your answers are saved, without your name or number.")[-25:],
+    )
 
     client = connections.get("default")
     for table in ("survey_response", "survey_guard", "survey_progress"):
