@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from campaigns.models import Delivery
-from campaigns.outbox import state_counts
+from campaigns.outbox import db, sql, state_counts
 
 WINDOW = timedelta(seconds=60)
 
@@ -17,9 +16,17 @@ async def progress(campaign_id: int, now: datetime | None = None) -> dict[str, A
     counts = await state_counts(campaign_id)
     total = sum(counts.values())
     remaining = counts.get("queued", 0) + counts.get("sending", 0)
-    recent = await Delivery.filter(
-        campaign_id=campaign_id, state="sent", sent_at__gte=now - WINDOW
-    ).count()
+    # Raw SQL like the outbox that wrote `sent_at`, so both store and compare it the same way.
+    conn = db()
+    rows = await conn.execute_query_dict(
+        sql(
+            conn,
+            "SELECT COUNT(*) AS n FROM delivery "
+            "WHERE campaign_id = ? AND state = 'sent' AND sent_at >= ?",
+        ),
+        [campaign_id, now - WINDOW],
+    )
+    recent = int(rows[0]["n"])
     rate = recent / WINDOW.total_seconds()
     finish = now + timedelta(seconds=remaining / rate) if rate and remaining else None
     return {
@@ -31,6 +38,6 @@ async def progress(campaign_id: int, now: datetime | None = None) -> dict[str, A
         "skipped": counts.get("skipped", 0),
         "remaining": remaining,
         "done": total - remaining,
-        "rate": round(rate, 1),
+        "rate": round(rate, 2),
         "finish": finish.isoformat(timespec="seconds") if finish else None,
     }
