@@ -39,7 +39,7 @@ _SAFE_LINK = re.compile(r"^(https?://|tg://)", re.IGNORECASE)
 class Problem:
     """What Telegram would refuse: `code` names the kind, `detail` the tag or the numbers."""
 
-    code: str  # "tag" | "unclosed" | "unmatched" | "too_long" | "empty"
+    code: str  # "tag" | "lt" | "unclosed" | "unmatched" | "too_long" | "empty"
     detail: str = ""
     limit: int = 0
     length: int = 0
@@ -75,7 +75,7 @@ def problems(source: str, *, media: bool = False) -> list[Problem]:
     for kind, raw, name, attributes in _tokens(source):
         if kind == "text":
             if "<" in raw:
-                found.append(Problem("tag", raw[raw.index("<") :][:20]))
+                found.append(Problem("lt"))
             continue
         if name not in TAGS or (name == "span" and not _CLASS.search(attributes)):
             found.append(Problem("tag", name))

@@ -31,6 +31,7 @@ _MESSAGES = {
     "tag": N_(
         "Telegram does not accept <%(tag)s>: use b, i, u, s, a, code, pre, blockquote, tg-spoiler."
     ),
+    "lt": N_("Write < as &lt;: Telegram reads < as the start of a tag."),
     "unmatched": N_("The closing tag </%(tag)s> does not match an opening tag."),
     "unclosed": N_("The tag <%(tag)s> is never closed."),
     "empty": N_("The message has no text once the tags are removed."),

@@ -86,6 +86,7 @@ async def test_bad_input_comes_back_on_the_form_with_nothing_lost(client: TestCl
         ({"text_fr": FRENCH, "country": "EG"},
          "No subscriber matches this audience", "fr", FRENCH),
         ({"text_fr": "<b>Bonjour"}, "The tag &lt;b&gt; is never closed.", "fr", "<b>Bonjour"),
+        ({"text_fr": "3 < 4"}, "Write &lt; as &amp;lt;", "fr", "3 < 4"),
     ]  # fmt: skip
     for fields, message, language, kept in cases:
         response = await browser.submit("/campaigns/new", "/campaigns/new", name="Draft", **fields)
@@ -173,3 +174,18 @@ async def test_the_preview_shows_telegram_formatting_and_never_runs_a_link_scrip
     assert '<a href="https://www.unhcr.org/" rel="noopener">HCR</a>' in page
     assert "<a>ici</a>" in page and "javascript:" not in page.split("tg-preview")[1]
     assert '<span class="spoiler" tabindex="0">secret</span> 3 &lt; 4' in page
+
+
+async def test_the_campaign_pages_open_right_to_left_in_arabic(client: TestClient) -> None:
+    cast = await ngo()
+    await moroccan_and_tunisian_subscribers()
+    draft = await campaign(cast)
+    browser = Browser(client)
+    await browser.sign_in(cast["editor"])
+    one = f"/campaigns/{draft.id}"
+    for path in ("/campaigns", "/campaigns/new", one, f"{one}/edit", f"{one}/progress"):
+        status, page = await browser.page(f"{path}?lang=ar")
+        assert status == 200, path
+        assert '<html lang="ar" dir="rtl">' in page, path
+    _status, page = await browser.page(f"/campaigns/{draft.id}")
+    assert '<figure class="tg-preview" lang="fr" dir="ltr">' in page  # a French variant stays LTR
