@@ -21,6 +21,9 @@ from admin.security import add_security_headers
 from admin.views import (
     audit,
     auth,
+    campaigns,
+    campaigns_editor,
+    campaigns_progress,
     export,
     health,
     home,
@@ -79,6 +82,9 @@ def _routes(app: web.Application) -> None:
     telegram_link.add_routes(app)
     simulator.add_routes(app)
     surveys.add_routes(app)
+    campaigns_editor.add_routes(app)  # before /campaigns/{id}: "new" is no id
+    campaigns.add_routes(app)
+    campaigns_progress.add_routes(app)
     app.router.add_static("/static/", HERE / "static", name="static", append_version=True)
 
 

@@ -6,15 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from campaigns.outbox import Audience, count_audience
+from campaigns.outbox import Audience, audience_languages, count_audience
 
-__all__ = ["Audience", "count", "describe"]
+__all__ = ["Audience", "count", "describe", "languages"]
 
 
 async def count(filter_: Mapping[str, Any] | Audience | None) -> int:
     """How many subscribers the filter selects right now."""
     audience = filter_ if isinstance(filter_, Audience) else Audience.of(filter_)
     return await count_audience(audience)
+
+
+async def languages(filter_: Mapping[str, Any] | Audience | None) -> list[str]:
+    """The languages the filter's subscribers read, sorted (to see which variants are missing)."""
+    audience = filter_ if isinstance(filter_, Audience) else Audience.of(filter_)
+    return sorted(await audience_languages(audience))
 
 
 def describe(filter_: Mapping[str, Any] | None) -> str:
