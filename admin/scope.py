@@ -83,3 +83,9 @@ async def tip_for(staff: StaffMember, tip_id: str | int) -> Tip:
         await deny(staff, number, "out of scope" if await Tip.exists(id=number) else "no such tip")
         raise TipNotFound(f"tip {number} is not in this member's scope")
     return tip
+
+
+def may_manage(staff: StaffMember, tip: Tip) -> bool:
+    """Whether this member may give the tip to someone, close it or reopen it: an active unit
+    lead of the unit the tip was routed to."""
+    return staff.is_active and staff.role == Role.UNIT_LEAD and staff.unit_id == tip.unit_id

@@ -1,5 +1,5 @@
-"""Sealing: a tip's content key is sealed to every active focal point of its unit and to the
-optional offline escrow key; opening a tip takes one of those private keys.
+"""Sealing: a tip's content key is sealed to every active focal point and unit lead of its unit
+and to the optional offline escrow key; opening a tip takes one of those private keys.
 
 Only `core.crypto` touches ciphers; this module decides who the key is sealed to.
 """
@@ -28,10 +28,14 @@ class SealedKey:
 
 
 async def recipients(unit: Unit | int) -> list[StaffMember]:
-    """The members a tip routed to `unit` is sealed to: its active focal points with a key."""
+    """The members a tip routed to `unit` is sealed to: its active focal points and unit leads
+    (a lead reads, assigns and closes its unit's tips) with a key."""
     unit_id = unit if isinstance(unit, int) else unit.id
     return await StaffMember.filter(
-        unit_id=unit_id, role=Role.FOCAL_POINT, is_active=True, public_key__isnull=False
+        unit_id=unit_id,
+        role__in=(Role.FOCAL_POINT, Role.UNIT_LEAD),
+        is_active=True,
+        public_key__isnull=False,
     ).order_by("id")
 
 

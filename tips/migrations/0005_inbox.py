@@ -1,0 +1,161 @@
+from enum import StrEnum
+
+from tortoise import fields, migrations
+from tortoise.fields.base import OnDelete
+from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+# The inbox: the statuses new -> acknowledged -> investigating -> referred -> closed (rows with
+# the old in_review and action_taken move to investigating and referred), a clear
+# `child_involved` routing fact, assignment, labels, internal notes, per-member read marks, and
+# the indexes that keep an inbox page fast at a million tips.
+
+
+# The status enum as it is from this migration on (a migration never imports live models).
+class TipStatus(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    REFERRED = "referred"
+    CLOSED = "closed"
+
+
+RENAMED = {"in_review": "investigating", "action_taken": "referred"}
+# Going back, acknowledged had no status of its own: it was still being looked at.
+RENAMED_BACK = {"investigating": "in_review", "referred": "action_taken", "acknowledged": "in_review"}
+
+
+async def rename_statuses(apps, schema_editor):
+    for old, new in RENAMED.items():
+        await schema_editor.client.execute_query(
+            f"UPDATE \"tip\" SET \"status\" = '{new}' WHERE \"status\" = '{old}'"
+        )
+
+
+async def rename_statuses_back(apps, schema_editor):
+    for new, old in RENAMED_BACK.items():
+        await schema_editor.client.execute_query(
+            f"UPDATE \"tip\" SET \"status\" = '{old}' WHERE \"status\" = '{new}'"
+        )
+
+
+async def restore_sqlite_indexes(apps, schema_editor):
+    """SQLite alters a column by rebuilding the table, and the rebuild loses the table's other
+    indexes: put back those of 0001 on `tip`. PostgreSQL keeps them."""
+    client = schema_editor.client
+    if client.capabilities.dialect != "sqlite":
+        return
+    await client.execute_script(
+        'CREATE INDEX IF NOT EXISTS "idx_tip_country_bcfff9" ON "tip" ("country");'
+        'CREATE INDEX IF NOT EXISTS "idx_tip_created_010bfd" ON "tip" ("created_at");'
+    )
+
+
+# The open inbox (the default view: tips not closed) in the inbox's order. Partial, so a
+# million closed tips never stand in front of the open ones; `closed_at IS NULL` holds no
+# parameter, so PostgreSQL uses it with prepared statements too. SQLite has partial indexes.
+OPEN_INDEX = (
+    'CREATE INDEX IF NOT EXISTS "tip_inbox_open" ON "tip" '
+    '("unit_id", "child_involved", "urgency", "created_at", "id") WHERE "closed_at" IS NULL'
+)
+# A tip page's timeline reads the audit entries about that tip (target "tip:<id>"). The audit
+# log is the kernel's table; this index is the tips domain's need, so it is made here.
+AUDIT_TARGET_INDEX = (
+    'CREATE INDEX IF NOT EXISTS "audit_entry_by_target" ON "audit_entry" ("target", "id")'
+)
+
+
+class Migration(migrations.Migration):
+    dependencies = [('core', '0004_staff_sign_in'), ('tips', '0004_trust')]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name='Tip',
+            name='status',
+            field=fields.CharEnumField(default=TipStatus.NEW, description='NEW: new\nACKNOWLEDGED: acknowledged\nINVESTIGATING: investigating\nREFERRED: referred\nCLOSED: closed', enum_type=TipStatus, max_length=16),
+        ),
+        ops.RunPython(restore_sqlite_indexes, ops.RunPython.noop),
+        ops.RunPython(rename_statuses, rename_statuses_back),
+        ops.AddField(
+            model_name='Tip',
+            name='assignee',
+            field=fields.ForeignKeyField('core.StaffMember', source_field='assignee_id', null=True, db_constraint=True, to_field='id', related_name='assigned_tips', on_delete=OnDelete.SET_NULL),
+        ),
+        ops.AddField(
+            model_name='Tip',
+            name='child_involved',
+            field=fields.BooleanField(default=False, db_default=False),
+        ),
+        ops.CreateModel(
+            name='Label',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('unit', fields.ForeignKeyField('core.Unit', source_field='unit_id', db_constraint=True, to_field='id', related_name='tip_labels', on_delete=OnDelete.CASCADE)),
+                ('name', fields.CharField(max_length=40)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'tip_label', 'app': 'tips', 'unique_together': (('unit', 'name'),), 'pk_attr': 'id', 'table_description': 'A word a unit sorts its tips by ("needs translation", "duplicate"). Labels are kept in'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TipLabel',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('tip', fields.ForeignKeyField('tips.Tip', source_field='tip_id', db_constraint=True, to_field='id', related_name='labels', on_delete=OnDelete.CASCADE)),
+                ('label', fields.ForeignKeyField('tips.Label', source_field='label_id', db_constraint=True, to_field='id', related_name='tips', on_delete=OnDelete.CASCADE)),
+            ],
+            options={'table': 'tip_label_link', 'app': 'tips', 'unique_together': (('tip', 'label'),), 'indexes': [Index(fields=['label_id', 'tip_id'], name='tip_label_link_by_label')], 'pk_attr': 'id', 'table_description': 'One label on one tip.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TipNote',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('tip', fields.ForeignKeyField('tips.Tip', source_field='tip_id', db_constraint=True, to_field='id', related_name='notes', on_delete=OnDelete.CASCADE)),
+                ('author', fields.ForeignKeyField('core.StaffMember', source_field='author_id', null=True, db_constraint=True, to_field='id', related_name='tip_notes', on_delete=OnDelete.SET_NULL)),
+                ('closes', fields.BooleanField(default=False)),
+                ('body', fields.BinaryField()),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'tip_note', 'app': 'tips', 'indexes': [Index(fields=['tip_id', 'id'], name='tip_note_by_tip')], 'pk_attr': 'id', 'table_description': 'An internal note of the team on a tip (the reporter never sees it), or the written reason'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TipRead',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('staff', fields.ForeignKeyField('core.StaffMember', source_field='staff_id', db_constraint=True, to_field='id', related_name='tips_read', on_delete=OnDelete.CASCADE)),
+                ('tip', fields.ForeignKeyField('tips.Tip', source_field='tip_id', db_constraint=True, to_field='id', related_name='read_by', on_delete=OnDelete.CASCADE)),
+                ('last_message_id', fields.IntField(default=0)),
+                ('last_file_id', fields.IntField(default=0)),
+            ],
+            options={'table': 'tip_read', 'app': 'tips', 'unique_together': (('staff', 'tip'),), 'pk_attr': 'id', 'table_description': "A member's read mark on a tip: what the reporter had sent when they last opened it, so"},
+            bases=['Model'],
+        ),
+        ops.AddIndex(
+            model_name='Tip',
+            index=Index(fields=['unit_id', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_all'),
+        ),
+        ops.AddIndex(
+            model_name='Tip',
+            index=Index(fields=['unit_id', 'status', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_status'),
+        ),
+        ops.AddIndex(
+            model_name='Tip',
+            index=Index(fields=['assignee_id', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_assignee'),
+        ),
+        ops.AddIndex(
+            model_name='TipMessage',
+            index=Index(fields=['tip_id', 'id'], name='tip_message_by_tip'),
+        ),
+        ops.AddIndex(
+            model_name='TipFile',
+            index=Index(fields=['tip_id', 'id'], name='tip_file_by_tip'),
+        ),
+        ops.RunSQL(
+            [OPEN_INDEX, AUDIT_TARGET_INDEX],
+            ['DROP INDEX IF EXISTS "tip_inbox_open"', 'DROP INDEX IF EXISTS "audit_entry_by_target"'],
+        ),
+    ]
