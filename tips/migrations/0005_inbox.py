@@ -39,30 +39,43 @@ async def rename_statuses_back(apps, schema_editor):
         )
 
 
-async def restore_sqlite_indexes(apps, schema_editor):
-    """SQLite alters a column by rebuilding the table, and the rebuild loses the table's other
-    indexes: put back those of 0001 on `tip`. PostgreSQL keeps them."""
-    client = schema_editor.client
-    if client.capabilities.dialect != "sqlite":
-        return
-    await client.execute_script(
-        'CREATE INDEX IF NOT EXISTS "idx_tip_country_bcfff9" ON "tip" ("country");'
-        'CREATE INDEX IF NOT EXISTS "idx_tip_created_010bfd" ON "tip" ("created_at");'
-    )
+class DescribeField(ops.AlterField):
+    """An AlterField that changes only a column's description (here the status enum's values).
+    PostgreSQL records it as a comment. SQLite would rebuild the whole `tip` table for it, and
+    dropping the old table cascades, with foreign keys on, to every tip's keys, receipts, files
+    and messages: on SQLite nothing is done (it keeps no column comments)."""
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor and state_editor.client.capabilities.dialect == "sqlite":
+            return
+        await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor and state_editor.client.capabilities.dialect == "sqlite":
+            return
+        await super().database_backward(app_label, old_state, new_state, state_editor)
 
 
-# The open inbox (the default view: tips not closed) in the inbox's order. Partial, so a
-# million closed tips never stand in front of the open ones; `closed_at IS NULL` holds no
-# parameter, so PostgreSQL uses it with prepared statements too. SQLite has partial indexes.
-OPEN_INDEX = (
-    'CREATE INDEX IF NOT EXISTS "tip_inbox_open" ON "tip" '
-    '("unit_id", "child_involved", "urgency", "created_at", "id") WHERE "closed_at" IS NULL'
-)
-# A tip page's timeline reads the audit entries about that tip (target "tip:<id>"). The audit
-# log is the kernel's table; this index is the tips domain's need, so it is made here.
-AUDIT_TARGET_INDEX = (
-    'CREATE INDEX IF NOT EXISTS "audit_entry_by_target" ON "audit_entry" ("target", "id")'
-)
+def open_only(index):
+    """The open inbox (the default view: tips not closed), partial so a million closed tips never
+    stand in front of the open ones (as tips.models declares it)."""
+    index.extra = ' WHERE "closed_at" IS NULL'
+    return index
+
+
+class AddIndexToCore(ops.AddIndex):
+    """AddIndex on a model of the core app. A tip page's timeline reads the audit entries about
+    that tip (target "tip:<id>"); the audit log is the kernel's table (core.models declares the
+    index), and this migration of the inbox that needs it makes it."""
+
+    def state_forward(self, app_label, state):
+        super().state_forward("core", state)
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        await super().database_forward("core", old_state, new_state, state_editor)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        await super().database_backward("core", old_state, new_state, state_editor)
 
 
 class Migration(migrations.Migration):
@@ -71,12 +84,11 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        DescribeField(
             model_name='Tip',
             name='status',
             field=fields.CharEnumField(default=TipStatus.NEW, description='NEW: new\nACKNOWLEDGED: acknowledged\nINVESTIGATING: investigating\nREFERRED: referred\nCLOSED: closed', enum_type=TipStatus, max_length=16),
         ),
-        ops.RunPython(restore_sqlite_indexes, ops.RunPython.noop),
         ops.RunPython(rename_statuses, rename_statuses_back),
         ops.AddField(
             model_name='Tip',
@@ -154,8 +166,12 @@ class Migration(migrations.Migration):
             model_name='TipFile',
             index=Index(fields=['tip_id', 'id'], name='tip_file_by_tip'),
         ),
-        ops.RunSQL(
-            [OPEN_INDEX, AUDIT_TARGET_INDEX],
-            ['DROP INDEX IF EXISTS "tip_inbox_open"', 'DROP INDEX IF EXISTS "audit_entry_by_target"'],
+        ops.AddIndex(
+            model_name='Tip',
+            index=open_only(Index(fields=['unit_id', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_open')),
+        ),
+        AddIndexToCore(
+            model_name='AuditEntry',
+            index=Index(fields=['target', 'id'], name='audit_entry_by_target'),
         ),
     ]
