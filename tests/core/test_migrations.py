@@ -21,7 +21,7 @@ from core.db import APPS, close_db, init_db, migrate, tortoise_config
 from core.models import Unit
 from tests.conftest import BACKENDS, PG_URL
 from tips import receipts, sealing
-from tips.models import Category, Receipt, Tip
+from tips.models import Category, Receipt
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = {"core", "tips", "campaigns", "content", "bot", "admin", "cli", "benchmarks"}
