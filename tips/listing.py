@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.functions import Max
 from tortoise.queryset import QuerySet
 
@@ -66,8 +67,8 @@ class Filters:
         if self.until is not None:
             tips = tips.filter(created_at__lt=_start_of(self.until + timedelta(days=1)))
         if self.label_id is not None:
-            labelled = TipLabel.filter(label_id=self.label_id).values_list("tip_id", flat=True)
-            tips = tips.filter(id__in=labelled)
+            labelled = TipLabel.filter(label_id=self.label_id).values("tip_id")
+            tips = tips.filter(id__in=Subquery(labelled))
         if self.assignee_id == UNASSIGNED:
             tips = tips.filter(assignee_id__isnull=True)
         elif self.assignee_id is not None:
