@@ -87,7 +87,7 @@ class Tip(models.Model):
     class Meta:
         table = "tip"
         # The inbox's orders (tips.listing): a unit's tips, child-involved then urgent first,
-        # newest first; its open tips alone; by status; by assignee.
+        # newest first; its open tips alone; by status; by assignee; by country.
         indexes = (
             _open_only(
                 Index(
@@ -106,6 +106,12 @@ class Tip(models.Model):
             Index(
                 fields=("assignee_id", "child_involved", "urgency", "created_at", "id"),
                 name="tip_inbox_assignee",
+            ),
+            # A unit's tips are mostly of its own country: asking it for another country's
+            # must find none at once, not walk the unit's whole list.
+            Index(
+                fields=("unit_id", "country", "child_involved", "urgency", "created_at", "id"),
+                name="tip_inbox_country",
             ),
         )
 

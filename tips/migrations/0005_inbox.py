@@ -159,6 +159,10 @@ class Migration(migrations.Migration):
             index=Index(fields=['assignee_id', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_assignee'),
         ),
         ops.AddIndex(
+            model_name='Tip',
+            index=Index(fields=['unit_id', 'country', 'child_involved', 'urgency', 'created_at', 'id'], name='tip_inbox_country'),
+        ),
+        ops.AddIndex(
             model_name='TipMessage',
             index=Index(fields=['tip_id', 'id'], name='tip_message_by_tip'),
         ),
