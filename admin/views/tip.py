@@ -126,6 +126,7 @@ SENTENCES = {
     "tip.labelled": N_("%(who)s added the label %(label)s"),
     "tip.unlabelled": N_("%(who)s removed the label %(label)s"),
     "tip.assigned": N_("%(who)s gave it to %(member)s"),
+    "tip.unassigned": N_("%(who)s gave it to nobody in particular"),
     "tip.file": N_("%(who)s viewed a cleaned copy of a file"),
     "tip.file_original": N_("%(who)s downloaded an original file (evidence)"),
     "tip.stale": N_("%(who)s tried a change that came after someone else's, and it was refused"),
@@ -146,9 +147,12 @@ def _described(
         "unit": str(details.get("unit", "")),
         "status": status_names.get(str(details.get("status")), str(details.get("status"))),
         "label": details.get("label_name") or "?",
-        "member": details.get("assignee_name") or gettext("nobody in particular"),
+        "member": details.get("assignee_name") or "?",
     }
-    sentence = gettext(SENTENCES.get(event.action, OTHER)) % values
+    action = event.action
+    if action == "tip.assigned" and details.get("assignee") is None:
+        action = "tip.unassigned"
+    sentence = gettext(SENTENCES.get(action, OTHER)) % values
     if event.count > 1:
         sentence += " " + gettext("(%(n)s times)") % {"n": event.count}
     return {"at": event.at, "sentence": sentence, "text": event.text, "action": event.action}
