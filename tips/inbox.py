@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -302,7 +302,6 @@ async def assign(
     current = await query.first()
     if current is None:
         await _stale(staff, tip_id, "assignee")
-    assert current is not None
     if current.assignee_id == new_id:
         return False
     previous = (
@@ -321,7 +320,7 @@ async def assign(
     return True
 
 
-async def _stale(staff: StaffMember, tip_id: int, what: str) -> None:
+async def _stale(staff: StaffMember, tip_id: int, what: str) -> NoReturn:
     """Audit a change refused because the tip changed under the member, and refuse it."""
     await audit.record("tip.stale", actor=f"staff:{staff.id}", target=f"tip:{tip_id}", what=what)
     raise StaleTip(f"tip {tip_id} changed its {what} meanwhile")

@@ -244,6 +244,13 @@ async def test_the_lead_gives_a_tip_to_a_member_of_the_unit_only(client: TestCli
     assert f"/tips/{tip_id}" in mine
     _status, nobodys = await browser.page("/inbox?assignee=none")
     assert f"/tips/{tip_id}" not in nobodys
+    await browser.sign_out()
+
+    await browser.sign_in(lead)
+    response = await post(browser, tip_id, "assign", assignee="", **{"from": str(focal_point.id)})
+    assert "Tn-Lead gave it to nobody in particular" in await response.text()
+    _status, nobodys = await browser.page("/inbox?assignee=none")
+    assert f"/tips/{tip_id}" in nobodys
     assert (await Tip.get(id=tip_id)).unit_id == unit.id
 
 
