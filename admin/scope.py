@@ -1,8 +1,9 @@
 """The one place that decides which tips a staff member may see: every tip query of the admin
 starts here, so a member's role and unit bound it whatever the URL says.
 
-- focal points and unit leads see their own unit's tips (cross-border sharing, when it comes,
-  widens `visible_tips` here and nowhere else);
+- focal points and unit leads see their own unit's tips, the tips other units shared with their
+  unit (tips.sharing), and at the regional desk the tips escalated to it (tips.escalation):
+  `visible_tips` is widened here and nowhere else;
 - analysts count tips (their unit's, or all of them without a unit) but never read one;
 - admins, auditors, editors and approvers see no tips at all.
 
@@ -13,15 +14,22 @@ to the person) and are written to the audit log as a denied access.
 
 from __future__ import annotations
 
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
+from admin.auth import current_staff
 from core import audit
 from core.models import Role, StaffMember
-from tips.models import Tip
+from tips import escalation, links
+from tips.models import Escalation, Tip, TipShare
 
 READERS = frozenset({Role.FOCAL_POINT, Role.UNIT_LEAD})  # may open tips of their unit
 COUNTERS = READERS | {Role.ANALYST}  # may count tips
 _LARGEST_ID = 2**63 - 1
+# Set on a member by `prepare`: True when no tip is shared with their unit (see there).
+_NOTHING_SHARED_IN = "_scope_nothing_shared_in"
 
 
 class TipNotFound(LookupError):
@@ -36,7 +44,32 @@ def visible_tips(staff: StaffMember) -> QuerySet[Tip]:
     """The tips this member may list and open (metadata in clear, content sealed)."""
     if not staff.is_active or staff.role not in READERS or staff.unit_id is None:
         return _nothing()
-    return Tip.filter(unit_id=staff.unit_id)
+    own = Q(unit_id=staff.unit_id)
+    if getattr(staff, _NOTHING_SHARED_IN, False):
+        return Tip.filter(own)
+    shared_here = TipShare.filter(to_unit_id=staff.unit_id).values("tip_id")
+    widened = own | Q(id__in=Subquery(shared_here)) | escalation.escalated_to(staff.unit_id)
+    return Tip.filter(widened)
+
+
+async def prepare(staff: StaffMember | None) -> None:
+    """Look up once per request whether any tip is shared with, or escalated to, this member's
+    unit. Most units' are not, and then `visible_tips` stays one range of the unit's own tips,
+    which an index serves in order; an OR with the shares would make the inbox read every tip
+    of the unit to sort them. A member not prepared gets the full query: the same tips, only
+    slower."""
+    if staff is not None and staff.role in READERS and staff.unit_id is not None:
+        shared = await TipShare.exists(to_unit_id=staff.unit_id)
+        escalated = await Escalation.exists(unit_id=staff.unit_id, level=2)
+        nothing = not shared and not escalated
+        setattr(staff, _NOTHING_SHARED_IN, nothing)
+
+
+@web.middleware
+async def scope_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Prepare the signed-in member's scope (after the session middleware found them)."""
+    await prepare(current_staff(request))
+    return await handler(request)
 
 
 def countable_tips(staff: StaffMember) -> QuerySet[Tip]:
@@ -83,6 +116,22 @@ async def tip_for(staff: StaffMember, tip_id: str | int) -> Tip:
         await deny(staff, number, "out of scope" if await Tip.exists(id=number) else "no such tip")
         raise TipNotFound(f"tip {number} is not in this member's scope")
     return tip
+
+
+LINKED_SHOWN = 100  # linked tips listed on a tip's page; all of them are counted
+
+
+async def linked_tips(staff: StaffMember, tip_id: str | int) -> tuple[list[Tip], int]:
+    """The tips linked to this one (naming the same phone number, handle, IBAN or plate) that
+    this member may open, newest first, and how many others exist in other units' scopes (a
+    count only, so the units can ask each other). TipNotFound (audited) as for `tip_for`."""
+    tip = await tip_for(staff, tip_id)
+    linked = Subquery(links.linked_ids(tip.id))
+    visible = visible_tips(staff).filter(id__in=linked)
+    shown = await visible.order_by("-id").limit(LINKED_SHOWN)
+    seen = len(shown) if len(shown) < LINKED_SHOWN else await visible.count()
+    elsewhere = await Tip.filter(id__in=linked).count() - seen
+    return shown, elsewhere
 
 
 def may_manage(staff: StaffMember, tip: Tip) -> bool:

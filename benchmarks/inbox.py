@@ -274,7 +274,8 @@ async def ensure_seeded(count: int, made: Cast, tip_key: bytes) -> tuple[bool, f
 
 
 async def inbox_page(reader: StaffMember, filters: Filters, number: int = 1) -> int:
-    """What GET /inbox asks of the database (admin/views/inbox.py)."""
+    """What GET /inbox asks of the database (admin/views/inbox.py and the scope's middleware)."""
+    await scope.prepare(reader)
     found = await listing.page(scope.visible_tips(reader), filters, number, PER_PAGE, reader)
     await labels.of_unit(reader.unit_id)
     await sheet.assignable_in(reader.unit_id)
@@ -282,7 +283,9 @@ async def inbox_page(reader: StaffMember, filters: Filters, number: int = 1) -> 
 
 
 async def tip_page(reader: StaffMember, private_key: bytes, tip_id: int) -> int:
-    """What GET /tips/{id} asks of the database (admin/views/tip.py), decryption included."""
+    """What GET /tips/{id} asks of the database (admin/views/tip.py and the scope's middleware),
+    decryption included."""
+    await scope.prepare(reader)
     tip = await scope.tip_for(reader, tip_id)
     loaded = await sheet.load(tip, reader, private_key)
     return len(loaded.events)

@@ -10,7 +10,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.chat import Context, profile_of, send, show, tr
-from bot.keyboards import Button, country_name, country_picker, menu_only, menu_row
+from bot.keyboards import Button, country_picker, menu_only, menu_row, place_in_sentence
 from bot.menu import screen
 from campaigns.subscriptions import subscribe, subscription_of, unsubscribe
 from core.i18n import N_, language_name
@@ -28,8 +28,8 @@ async def alerts(update: Update, context: Context) -> None:
         return
     subscribed = await subscription_of(update.effective_chat.id)
     where = {
-        "country": escape(country_name(profile.country, _)),
-        "language": language_name(profile.language),
+        "country": escape(place_in_sentence(profile.country, _)),
+        "language": language_name(profile.language, profile.language),
     }
     if subscribed:
         text = _("🔔 You receive alerts for {country} in {language}.").format(**where)

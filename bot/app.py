@@ -16,7 +16,19 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import alerts, campaign_taps, contacts, fallback, gate, learn, menu, privacy, start
+from bot import (
+    alerts,
+    campaign_taps,
+    contacts,
+    fallback,
+    gate,
+    learn,
+    menu,
+    privacy,
+    staff_link,
+    start,
+    survey,
+)
 from bot.chat import Context, guessed_language, is_private, profile_of, send, tr
 from bot.keyboards import menu_only
 from bot.ordering import ChatOrderedProcessor
@@ -47,7 +59,9 @@ def flows() -> list[ModuleType]:
         alerts,
         privacy,
         *_optional(OPTIONAL_FLOWS),
+        survey,
         campaign_taps,
+        staff_link,
         fallback,
     ]
 

@@ -39,7 +39,13 @@ async def contacts(update: Update, context: Context) -> None:
         intro = _national_intro(_, profile.country, entries)
     local = [e for e in entries if e.country != REGIONAL]
     regional = [e for e in entries if e.country == REGIONAL]
-    title = _("<b>Get help: {country}</b>").format(country=escape(country_name(profile.country, _)))
+    title = (
+        _("<b>Get help, wherever you are</b>")
+        if profile.country == OTHER
+        else _("<b>Get help: {country}</b>").format(
+            country=escape(country_name(profile.country, _))
+        )
+    )
     # Emergency entries lead `local`: the directory orders them first.
     parts = [title, danger_line(_), *intro, *(entry_block(_, e, lang) for e in local)]
     if regional:

@@ -33,7 +33,13 @@ LONGEST_LABEL = 32
 
 
 def country_name(code: str | None, _: Gettext) -> str:
+    """The country as a button or a field shows it ("Other / on the way" included)."""
     return _(COUNTRY_NAMES[code]) if code in COUNTRY_NAMES else _("not chosen yet")
+
+
+def place_in_sentence(code: str | None, _: Gettext) -> str:
+    """The country as a sentence names it: "Other / on the way" is a case, not a country."""
+    return _("the whole region") if code == OTHER else country_name(code, _)
 
 
 def is_short(button: Button) -> bool:

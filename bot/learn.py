@@ -56,7 +56,8 @@ async def page(update: Update, context: Context) -> None:
     if served.lang != profile.language:
         notice = _("This page is not yet available in {language}; here it is in {fallback}.")
         head.insert(0, "<i>" + escape(notice.format(
-            language=language_name(profile.language), fallback=language_name(served.lang)
+            language=language_name(profile.language, profile.language),
+            fallback=language_name(served.lang, profile.language),
         )) + "</i>")  # fmt: skip
     if len(chunks) > 1:
         head.append(_("Part {n} of {total}").format(n=index + 1, total=len(chunks)))

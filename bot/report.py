@@ -23,10 +23,11 @@ from telegram.ext import (
 
 from bot.attachments import PRIVATE_INPUT, attach_to_draft
 from bot.chat import Context, answer, delete_messages, profile_of, remember, send, show, tr
+from bot.help_numbers import danger_block, directory_of
 from bot.keyboards import Button, menu_only, rows
 from bot.report_review import cancel_row, forget_receipt
 from bot.report_send import purge, submit
-from bot.report_steps import REVIEW, advance, ask, clear, current, load_open, track
+from bot.report_steps import REVIEW, advance, ask, clear, current, load_open, offers_quick, track
 from core.i18n import N_
 from core.logs import get_logger
 from tips import drafts, media, routing, sessions
@@ -67,19 +68,67 @@ async def start(update: Update, context: Context) -> None:
             track(draft, update.message.message_id)
         await ask(update, context, draft, _("You have a report in progress. Let us continue."))
         return
-    questionnaire = load()
-    draft = drafts.DraftState(
-        kind=drafts.REPORT, state=questionnaire.first().id, language=profile.language
+    # One calm sentence on its own screen, and the choice to start or not.
+    intro = "\n\n".join(
+        [
+            _("<b>Report anonymously</b>"),
+            _(
+                "Your report carries no name, number or Telegram account; only the "
+                "anti-trafficking unit for that country can read it."
+            ),
+        ]
     )
-    if update.message is not None:  # the /report command itself says what this chat did
-        track(draft, update.message.message_id)
-    intro = _(
-        "<b>Report anonymously</b>\n"
-        "We do not keep your name, phone number or Telegram account with your report. "
-        "It is encrypted so that only the responsible team can read it. "
-        "You can cancel at any step. Unfinished reports are deleted after two hours."
-    )
-    await ask(update, context, draft, intro)
+    # The typed /report says what this chat did: the buttons carry its id so it leaves too.
+    typed = f":{update.message.message_id}" if update.message is not None else ""
+    buttons = [
+        [Button(_("▶ Start"), callback_data=f"report:begin{typed}")],
+        [Button(_("✖ Not now"), callback_data=f"report:notnow{typed}")],
+    ]
+    await show(update, context, intro, InlineKeyboardMarkup(buttons))
+
+
+async def begin(update: Update, context: Context) -> None:
+    """▶ Start: the first question, someone in danger, comes at once."""
+    chat_id = update.effective_chat.id
+    draft = await load_open(context, chat_id)
+    if draft is None:
+        profile = await profile_of(update)
+        draft = drafts.DraftState(
+            kind=drafts.REPORT, state=load().first().id, language=profile.language
+        )
+    await answer(update)
+    track(draft, *_intro_messages(update))  # the intro and the command leave with the report
+    await ask(update, context, draft)
+
+
+def _intro_messages(update: Update) -> list[int]:
+    """The intro screen's message, and the typed /report named in the button's data."""
+    query = update.callback_query
+    found = [query.message.message_id] if query.message is not None else []
+    typed = query.data.rsplit(":", 1)[-1]
+    return [*found, int(typed)] if typed.isdigit() else found
+
+
+async def not_now(update: Update, context: Context) -> None:
+    """✖ Not now: the intro leaves the chat; nothing was started."""
+    _ = tr(await profile_of(update)).gettext
+    await answer(update)
+    await delete_messages(context, update.effective_chat.id, _intro_messages(update))
+    await send(update, context, _("<b>What would you like to do?</b>"), menu_only(_))
+
+
+async def on_quick(update: Update, context: Context) -> None:
+    """📨 Send now, details later: only the quick questions are left before the review."""
+    draft = await current(update, context)
+    if draft is None:
+        return
+    await answer(update)
+    if offers_quick(draft):
+        draft.extra["quick"] = True
+        if draft.state != REVIEW and not load().get(draft.state).quick:
+            await advance(update, context, draft)
+            return
+    await ask(update, context, draft)
 
 
 async def on_answer(update: Update, context: Context) -> None:
@@ -99,6 +148,10 @@ async def on_answer(update: Update, context: Context) -> None:
         return
     await answer(update)
     draft.answers[question_id] = value
+    if question.role == "danger" and value == "yes":  # the numbers first, then the report
+        lang = draft.language
+        numbers = danger_block(_, directory_of(context), (await profile_of(update)).country, lang)
+        track(draft, (await send(update, context, numbers)).message_id)
     await advance(update, context, draft)
 
 
@@ -263,6 +316,9 @@ def handlers() -> dict[int, list[BaseHandler]]:
         0: [
             CommandHandler("report", start, filters=private),
             CallbackQueryHandler(start, pattern=r"^report:start$"),
+            CallbackQueryHandler(begin, pattern=r"^report:begin(:\d+)?$"),
+            CallbackQueryHandler(not_now, pattern=r"^report:notnow(:\d+)?$"),
+            CallbackQueryHandler(on_quick, pattern=r"^report:quick$"),
             CallbackQueryHandler(on_answer, pattern=r"^report:a:[a-z_]+:[A-Za-z0-9_]+$"),
             CallbackQueryHandler(on_skip, pattern=r"^report:skip:[a-z_]+$"),
             CallbackQueryHandler(on_shared_place, pattern=r"^report:place:(keep|write):[a-z_]+$"),

@@ -15,7 +15,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.chat import Context, answer, profile_of, send, show, tr
+from bot.help_numbers import danger_block, directory_of
 from bot.keyboards import Button, Gettext, menu_only, menu_row
+from core.i18n import bidi
 from core.logs import get_logger
 from tips import drafts, intake, receipts
 from tips.questionnaire import VOICE_ANSWER, YES_NO_LABELS, load
@@ -51,8 +53,12 @@ def _summary(draft: drafts.DraftState, _: Gettext) -> str:
             shown = _(VOICE_ANSWER)
         else:
             shown = value if len(value) <= 300 else value[:300] + "…"
+        # The person's words keep their own direction inside a right-to-left review.
+        shown = bidi(shown, draft.language)
         lines.append(f"• <i>{escape(_headline(_(question.prompt)))}</i>\n  {escape(shown)}")
     lines += ["", _("Files: {count}").format(count=draft.file_count)]
+    if draft.extra.get("quick"):
+        lines += ["", _("You can add the details later with 🔎 Check my report and your code.")]
     return "\n".join(lines)
 
 
@@ -86,7 +92,9 @@ async def thank(
 ) -> int | None:
     """Show the tracking code in place of the review; its message id, or None if Telegram
     failed (the same Send button then shows it again)."""
-    receipt = receipts.display(submitted.receipt)
+    profile = await profile_of(update)
+    # Isolated, so a right-to-left chat never shows the four groups in reverse order.
+    receipt = bidi(receipts.display(submitted.receipt), profile.language)
     # The first line is what a chat list or a lock screen shows: it says nothing of a report.
     text = "\n\n".join(
         [
@@ -100,8 +108,8 @@ async def thank(
             ),
         ]
     )
-    if str(submitted.urgency) == "urgent":
-        text += "\n\n" + _("If someone is in danger now, also call the emergency numbers.")
+    if str(submitted.urgency) == "urgent":  # the numbers to call, not only a reminder
+        text += "\n\n" + danger_block(_, directory_of(context), profile.country, profile.language)
     written = Button(_("✔ I wrote it down — delete it"), callback_data=token_data("forget", token))
     try:
         # The review (which repeats every answer) becomes the receipt: one message, in place.

@@ -57,7 +57,11 @@ async def ask(update: Update, context: Context, draft: drafts.DraftState, note: 
         if question.kind == "files" and draft.file_count:
             text += "\n\n" + _("Files received: {count}").format(count=draft.file_count)
         text = f"{note}\n\n{text}" if note else text
-        shown = await show(update, context, text, keyboard(question, _), fresh=True)
+        buttons = keyboard(question, _)
+        if offers_quick(draft):
+            quick = Button(_("📨 Send now, details later"), callback_data="report:quick")
+            buttons = InlineKeyboardMarkup([[quick], *buttons.inline_keyboard])
+        shown = await show(update, context, text, buttons, fresh=True)
     track(draft, shown)
     chat_id = update.effective_chat.id
     await drafts.save(chat_id, draft)
@@ -72,8 +76,13 @@ async def clear(context: Context, chat_id: int, draft: drafts.DraftState | None,
     await delete_messages(context, chat_id, set(draft.extra.get("messages", [])) - set(keep))
 
 
+def offers_quick(draft: drafts.DraftState) -> bool:
+    """Someone is in danger and the person has not yet chosen to send at once: offer it."""
+    return load().in_danger(draft.answers) and not draft.extra.get("quick")
+
+
 async def advance(update: Update, context: Context, draft: drafts.DraftState) -> None:
-    following = load().after(draft.state)
+    following = load().next_step(draft.state, quick=bool(draft.extra.get("quick")))
     draft.state = following.id if following else REVIEW
     await ask(update, context, draft)
 

@@ -238,11 +238,30 @@ async def start_worker(
     logging.getLogger("apscheduler.executors.default").addFilter(_without_traceback)
     supervisor.watch("scheduler")
     worker.scheduler.aps.add_listener(on_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    schedule_tip_jobs(worker.scheduler)
     await worker.start(
         lambda name, start: supervisor.keep_running(name, start, probe=worker.sender.trouble)
     )
     stack.push_async_callback(worker.stop)
     return worker
+
+
+def schedule_tip_jobs(scheduler) -> None:
+    """Escalation and retention of tips, as periodic jobs of the worker's scheduler. Each claims
+    its work in the database, so two workers running them never do it twice."""
+    from tips import escalation, retention
+
+    for name, job, every in (
+        ("tips:escalation", escalation.run, escalation.EVERY),
+        ("tips:retention", retention.run, retention.EVERY),
+    ):
+
+        async def run(job=job) -> None:
+            await job(scheduler.clock())
+
+        scheduler.aps.add_job(
+            run, "interval", seconds=every.total_seconds(), id=name, max_instances=1, coalesce=True
+        )
 
 
 def _without_traceback(record: logging.LogRecord) -> bool:

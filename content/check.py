@@ -1,4 +1,5 @@
-"""`aman content check`: validate the library and the help directory before they reach anyone.
+"""`aman content check`: validate the library, the help directory and the surveys before they
+reach anyone (a survey's skip rule must look back, at a choice question, for one of its values).
 
 Errors are what would break the bot or mislead a reader (bad front matter, a topic without its
 English page, a link that is not https, a help entry without its source); warnings are work to do
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from content.help import REGIONAL, STALE_AFTER_MONTHS, older_than, parse_help_file
 from content.library import COUNTRIES, TOPICS, ContentError, Page, page_paths, parse_page
+from content.surveys import check_surveys
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 CONTENT_DIR = Path(__file__).resolve().parent
@@ -39,6 +41,8 @@ def check_content(root: Path | str | None = None, today: date | None = None) -> 
     report = Report()
     _check_library(base / "library", base, today, report)
     _check_help(base / "help", base, today, report)
+    if (base / "surveys").is_dir():
+        report.errors += check_surveys(base / "surveys")
     return report
 
 

@@ -70,6 +70,12 @@ class Purpose(StrEnum):
     SIGN_IN_ACCOUNT = "sign-in-account"  # admin: failed sign-ins counted per username
     SIGN_IN_SOURCE = "sign-in-source"  # admin: failed sign-ins counted per source address
     ANONYMOUS_FORM = "anonymous-form"  # admin: CSRF token of forms shown before signing in
+    TIP_HELD_KEY = "tip-held-key"  # tips: a tip key held for escalation (tips.escalation)
+    TIP_LINK = "tip-link"  # tips: keyed hash of a phone, handle, IBAN or plate named in a tip
+    STAFF_CHAT = "staff-chat"  # a staff member's linked Telegram chat: blind index and box
+    STAFF_LINK_CODE = "staff-link-code"  # the one-time code that links it: blind index
+    SURVEY_PROGRESS = "survey-progress"  # surveys being answered: blind index and box
+    SURVEY_GUARD = "survey-guard"  # "this chat answered this survey": blind index
 
 
 def _purpose(purpose: Purpose | str) -> Purpose:

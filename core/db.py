@@ -35,6 +35,7 @@ APPS: dict[str, str] = {
     "core": "core.models",
     "tips": "tips.models",
     "campaigns": "campaigns.models",
+    "surveys": "surveys.models",
 }
 
 # Pragmas for every SQLite connection (Tortoise runs `PRAGMA name=value` for each credential it

@@ -117,5 +117,13 @@ def format_date(value: date, lang: str | None, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=locale)
 
 
-def language_name(code: str) -> str:
-    return LANGUAGES.get(code, code)
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name: in its own script (pickers), or as a sentence in `in_language` names
+    it ("en français", "باللغة الفرنسية"), from CLDR through Babel."""
+    if in_language is None:
+        return LANGUAGES.get(code, code)
+    try:
+        named = Locale.parse(best_language(in_language)).languages.get(code)
+    except (ValueError, LookupError):
+        named = None
+    return named or LANGUAGES.get(code, code)

@@ -132,7 +132,7 @@ class AuditEntry(models.Model):
     class Meta:
         table = "audit_entry"
         ordering = ("-id",)
-        # A tip page's timeline reads the entries about one tip. Made by tips migration 0005,
+        # A tip page's timeline reads the entries about one tip. Made by tips migration 0005_inbox,
         # the migration of the inbox that needs it.
         indexes = (Index(fields=("target", "id"), name="audit_entry_by_target"),)
 
@@ -187,3 +187,35 @@ class StaffTotpStep(models.Model):
 
     class Meta:
         table = "staff_totp_step"
+
+
+class StaffTelegram(models.Model):
+    """A staff member's Telegram chat, linked through the bot with a one-time code, where Aman
+    says that a tip is waiting (never what it says). Staff are not anonymous, but the chat id is
+    sealed at rest all the same; a blind index of it lets one chat belong to one member only."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.OneToOneRelation[StaffMember] = fields.OneToOneField(
+        "core.StaffMember", related_name="telegram", on_delete=fields.CASCADE
+    )
+    chat_key = fields.CharField(max_length=64, unique=True)  # blind_index(STAFF_CHAT, chat id)
+    chat_sealed = fields.BinaryField()  # seal_at_rest(JSON chat id and language, STAFF_CHAT)
+    linked_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_telegram"
+
+
+class StaffLinkCode(models.Model):
+    """The one-time code a member makes in the admin and sends to the bot (`/link <code>`) to
+    link their chat: kept only as a blind index, for a few minutes, one per member."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.OneToOneRelation[StaffMember] = fields.OneToOneField(
+        "core.StaffMember", related_name="telegram_code", on_delete=fields.CASCADE
+    )
+    code_digest = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "staff_link_code"

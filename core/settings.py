@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,6 +44,13 @@ class Settings(BaseSettings):
     # Optional offline escrow: every tip key is also sealed to this Curve25519 public key
     # (64 hex characters or base64); its private key lives off the server.
     escrow_public_key: str | None = None
+    # A tip still "new" (nobody acknowledged it) this long after it came in is escalated to its
+    # unit's lead(s), and as long again later to the regional desk (tips.escalation). Hours, or
+    # a number with a unit: "48h", "90m", "2d".
+    escalate_after: timedelta = timedelta(hours=48)
+    escalate_urgent_after: timedelta = timedelta(hours=2)
+    # Closed tips are deleted this many days after they were closed (tips.retention).
+    tip_retention_days: int = Field(default=365, ge=1, le=36_500)
 
     @field_validator("telegram_api_url")
     @classmethod
@@ -53,6 +62,18 @@ class Settings(BaseSettings):
     def _escrow_is_a_key(cls, value: str | None) -> str | None:
         if value is not None and _decode_key(value) is None:
             raise ValueError("AMAN_ESCROW_PUBLIC_KEY must be a 32-byte key in hex or base64")
+        return value
+
+    @field_validator("escalate_after", "escalate_urgent_after", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return _parse_duration(value)
+
+    @field_validator("escalate_after", "escalate_urgent_after")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("an escalation delay must be longer than zero")
         return value
 
     @field_validator(
@@ -160,6 +181,22 @@ def _decode_key(text: str) -> bytes | None:
         except ValueError:
             return None
     return raw if len(raw) == 32 else None
+
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", re.IGNORECASE)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "": 3600}
+
+
+def _parse_duration(value: object) -> object:
+    """ "48h", "90m", "2d", "30s" or a bare number of hours as a timedelta; anything else is
+    left for pydantic (an ISO 8601 duration such as "PT2H" works too)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(hours=value)
+    if isinstance(value, str):
+        found = _DURATION.fullmatch(value)
+        if found:
+            return timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2).lower()])
+    return value
 
 
 @lru_cache(maxsize=1)

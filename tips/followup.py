@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from campaigns.localtime import quiet_map, quiet_until, zone_of
 from core import audit, coarse, crypto, db
-from tips import media
+from tips import links, media
 from tips.models import NotifyRequest, ReplyNotice, Tip, TipFile, TipMessage, TipStatus
 from tips.receipts import Opened
 from tips.sealing import decrypt_text, encrypt_text
@@ -77,6 +77,7 @@ async def add_information(opened: Opened, text: str) -> None:
         created_at=hour,
     )
     await Tip.filter(id=opened.tip.id).update(updated_at=hour)
+    await links.record(opened.tip.id, opened.tip.country, [text])
     await audit.record("tip.reporter_added", actor="bot", target=f"tip:{opened.tip.id}", at=hour)
 
 

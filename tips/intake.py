@@ -2,11 +2,11 @@
 
 Everything slow or fallible that needs no database (hashing the receipt, encrypting) happens
 first; then, in one transaction, the draft is claimed (deleted: only one claim can succeed), the
-tip, its sealed keys, files and receipt digest are written, and the receipt is kept for a few
-minutes sealed under the key carried by the button the person pressed. So a double tap, a lost
-answer from Telegram or a crash after the commit all end the same way: pressing the button again
-shows the same receipt, and there is only ever one tip. If the database fails, nothing is
-half-written and the draft stays where it was.
+tip, its sealed keys (and those held for its escalation, tips.escalation), files and receipt
+digest are written, and the receipt is kept for a few minutes sealed under the key carried by
+the button the person pressed. So a double tap, a lost answer from Telegram or a crash after the
+commit all end the same way: pressing the button again shows the same receipt, and there is only
+ever one tip. If the database fails, nothing is half-written and the draft stays where it was.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from core import audit, coarse, crypto, db
 from core.logs import get_logger
-from tips import drafts, media, receipts, routing
+from tips import drafts, escalation, links, media, receipts, routing
 from tips.drafts import DraftFileData
 from tips.media import Checked
 from tips.models import PendingReceipt, Receipt, Tip, TipFile, TipKey, Urgency
@@ -104,15 +104,17 @@ async def _store(
     *,
     draft_id: int | None = None,
     token: bytes | None = None,
+    quick: bool = False,
 ) -> Submitted:
     questionnaire = questionnaire or load()
-    answers = questionnaire.validate(answers)  # the server, not the buttons, decides
+    answers = questionnaire.validate(answers, quick=quick)  # the server decides, not the buttons
     country = questionnaire.country(answers)
     category = questionnaire.category(answers)
     urgency = questionnaire.urgency(answers)
     try:
         decision = await routing.route(country, category, urgency)
         members = await recipients(decision.unit) if decision else []
+        standby = await escalation.standby(decision.unit, members) if decision else []
     except Exception as error:
         log.error("routing failed: %s", type(error).__name__)
         raise SubmitFailed("the database is not available") from error
@@ -124,6 +126,7 @@ async def _store(
     reporter_seal = await receipts.seal(receipt, tip_key)
     content = encrypt_json(tip_key, answers)
     sealed_keys = seal_tip_key(tip_key, members)
+    held_keys = escalation.hold(tip_key, standby)
     file_rows = await _file_rows(tip_key, files)
     hour = coarse.hour()
 
@@ -150,8 +153,10 @@ async def _store(
                 ],
                 using_db=connection,
             )
+            await escalation.store_held(tip, held_keys, connection)
             for row in file_rows:
                 await TipFile.create(tip=tip, created_at=hour, using_db=connection, **row)
+            await links.record_answers(tip.id, country, answers, connection)
             await routing.record(tip, decision)
             await audit.record(
                 "tip.submitted", actor="bot", target=f"tip:{tip.id}", at=hour, files=len(file_rows)
@@ -221,7 +226,10 @@ async def submit_draft(chat_id: int, token: bytes) -> Submitted:
         log.error("reading a draft failed: %s", type(error).__name__)
         raise SubmitFailed("the database is not available") from error
     try:
-        submitted = await _store(draft.answers, files, draft_id=draft.row_id, token=token)
+        quick = bool(draft.extra.get("quick"))  # someone in danger: sent now, details later
+        submitted = await _store(
+            draft.answers, files, draft_id=draft.row_id, token=token, quick=quick
+        )
     except _AlreadyClaimed:
         found = await pending(token)
         if found is None:

@@ -271,6 +271,108 @@ class RoutingRule(models.Model):
         table = "tip_routing_rule"
 
 
+class Escalation(models.Model):
+    """A level a tip nobody acknowledged was escalated to (tips.escalation): 1 for the unit's
+    lead(s), 2 for the regional desk. Written once per tip and level: the unique pair is the
+    claim that makes two workers running the job escalate a tip only once."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="escalations", on_delete=fields.CASCADE)
+    level = fields.SmallIntField()
+    # The unit it went to: the tip's own for its lead(s), the regional desk's after that.
+    unit = fields.ForeignKeyField(
+        "core.Unit", related_name="escalations", on_delete=fields.CASCADE, db_index=True
+    )
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "tip_escalation"
+        unique_together = (("tip", "level"),)
+
+
+class HeldKey(models.Model):
+    """The tip key sealed to a member who is to receive the tip only if it is escalated to them,
+    and that sealed box kept under the server's at-rest key until then. Escalation moves it into
+    TipKey; until it does, neither the member's private key nor a copy of the database opens the
+    tip. Deleted once the tip is acknowledged (it will never escalate)."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="held_keys", on_delete=fields.CASCADE)
+    staff = fields.ForeignKeyField(
+        "core.StaffMember", related_name="held_tip_keys", on_delete=fields.CASCADE
+    )
+    level = fields.SmallIntField()
+    sealed = fields.BinaryField()  # seal_at_rest(sealed box of the tip key to the member)
+
+    class Meta:
+        table = "tip_held_key"
+        unique_together = (("tip", "staff"),)
+
+
+class TipShare(models.Model):
+    """A tip shared by its unit's lead with another unit, whose members then hold its key too.
+    The written reason may name case details, so it is encrypted with the tip key; the audit log
+    keeps only the fact and the two units."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="shares", on_delete=fields.CASCADE)
+    from_unit = fields.ForeignKeyField(
+        "core.Unit", related_name="shares_given", on_delete=fields.CASCADE
+    )
+    to_unit = fields.ForeignKeyField(
+        "core.Unit", related_name="shares_received", on_delete=fields.CASCADE
+    )
+    by = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tip_shares", null=True, on_delete=fields.SET_NULL
+    )
+    reason = fields.BinaryField()  # SecretBox(tip key, text padded to a size bucket)
+    created_at = fields.DatetimeField(auto_now_add=True)  # a staff action: its own time
+
+    class Meta:
+        table = "tip_share"
+        unique_together = (("tip", "to_unit"),)
+        indexes = (("to_unit_id", "tip_id"),)
+
+
+class TipLink(models.Model):
+    """One phone number, account handle, IBAN or plate named in a tip, as a keyed hash only
+    (crypto.blind_index, Purpose.TIP_LINK) of its normalised form: two tips naming the same one
+    share a digest, and the value itself is stored nowhere (see tips.links)."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="links", on_delete=fields.CASCADE)
+    digest = fields.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        table = "tip_link"
+        unique_together = (("tip", "digest"),)
+
+
+class StaffNotice(models.Model):
+    """ "A new tip is in your Aman inbox", waiting to go to one member's linked Telegram chat:
+    no tip, no unit, no time. One per member at most; the bot claims it by deleting it."""
+
+    id = fields.IntField(primary_key=True)
+    staff = fields.OneToOneField(
+        "core.StaffMember", related_name="tip_notice", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "tip_staff_notice"
+
+
+class StaffNoticeMark(models.Model):
+    """How far the staff-notice job has read the sealed keys (TipKey ids): every key sealed to a
+    member since is a tip newly in their inbox (routed, shared or given). One row."""
+
+    id = fields.IntField(primary_key=True)
+    done_up_to = fields.BigIntField(default=0)  # keys up to here are noticed
+    seen_up_to = fields.BigIntField(default=0)  # the newest key at the last look
+
+    class Meta:
+        table = "tip_staff_notice_mark"
+
+
 class Label(models.Model):
     """A word a unit sorts its tips by ("needs translation", "duplicate"). Labels are kept in
     clear so the inbox can filter on them in SQL: the page says never to put a name, a place or

@@ -70,6 +70,7 @@ class Question:
     max_length: int = DEFAULT_MAX_LENGTH
     sets_urgency: dict[str, Urgency] = field(default_factory=dict)
     voice: bool = False  # a text question that takes a voice note instead of written words
+    quick: bool = False  # asked even in a quick report (someone in danger, details later)
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -94,21 +95,37 @@ class Questionnaire:
         index = ids.index(question_id) + 1
         return self.questions[index] if index < len(ids) else None
 
-    def validate(self, answers: dict[str, Any]) -> dict[str, Any]:
+    def validate(self, answers: dict[str, Any], *, quick: bool = False) -> dict[str, Any]:
         """The answers the questionnaire allows, whatever a client sent: every required question
         answered, each answer of its question's kind (a listed choice, yes/no, a text within its
-        limit, a place); AnswerError otherwise. Unknown keys are dropped."""
+        limit, a place); AnswerError otherwise. Unknown keys are dropped. A `quick` report (sent
+        at once, details later) needs only the quick questions, and only when someone is in
+        danger."""
+        if quick and not self.in_danger(answers):
+            raise AnswerError(N_("Please answer every question that has no Skip button."))
         kept: dict[str, Any] = {}
         for question in self.questions:
             value = answers.get(question.id)
             if question.kind == "files":
                 continue
             if value is None:
-                if not question.optional:
+                if not question.optional and (question.quick or not quick):
                     raise AnswerError(N_("Please answer every question that has no Skip button."))
                 continue
             kept[question.id] = _checked(question, value)
         return kept
+
+    def in_danger(self, answers: dict[str, Any]) -> bool:
+        """Whether the person said someone is in danger right now."""
+        question = self.by_role("danger")
+        return question is not None and answers.get(question.id) == YES
+
+    def next_step(self, question_id: str, *, quick: bool = False) -> Question | None:
+        """The question after `question_id` (only quick ones in a quick report), or None."""
+        following = self.after(question_id)
+        while quick and following is not None and not following.quick:
+            following = self.after(following.id)
+        return following
 
     def by_role(self, role: str) -> Question | None:
         return next((q for q in self.questions if q.role == role), None)
@@ -167,6 +184,7 @@ def _question(raw: dict[str, Any]) -> Question:
         max_length=int(raw.get("max_length", DEFAULT_MAX_LENGTH)),
         sets_urgency=urgency,
         voice=bool(raw.get("voice", False)),
+        quick=bool(raw.get("quick", False)),
     )
 
 

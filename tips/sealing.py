@@ -1,5 +1,6 @@
 """Sealing: a tip's content key is sealed to every active focal point and unit lead of its unit
-and to the optional offline escrow key; opening a tip takes one of those private keys.
+and to the optional offline escrow key; opening a tip takes one of those private keys. Sharing a
+tip, or giving a new member the unit's tips, seals the same key to one more member.
 
 Only `core.crypto` touches ciphers; this module decides who the key is sealed to.
 """
@@ -10,10 +11,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+
 from core import crypto
 from core.models import Role, StaffMember, Unit
 from core.settings import get_settings
 from tips.models import Tip, TipKey
+
+# The roles that hold tip keys: a unit lead opens its unit's tips like its focal points.
+KEY_HOLDERS = (Role.FOCAL_POINT, Role.UNIT_LEAD)
 
 
 class NoAccess(Exception):
@@ -28,14 +34,11 @@ class SealedKey:
 
 
 async def recipients(unit: Unit | int) -> list[StaffMember]:
-    """The members a tip routed to `unit` is sealed to: its active focal points and unit leads
-    (a lead reads, assigns and closes its unit's tips) with a key."""
+    """The members a tip routed (or shared) to `unit` is sealed to: its active focal points and
+    unit leads that have a key pair."""
     unit_id = unit if isinstance(unit, int) else unit.id
     return await StaffMember.filter(
-        unit_id=unit_id,
-        role__in=(Role.FOCAL_POINT, Role.UNIT_LEAD),
-        is_active=True,
-        public_key__isnull=False,
+        unit_id=unit_id, role__in=KEY_HOLDERS, is_active=True, public_key__isnull=False
     ).order_by("id")
 
 
@@ -63,15 +66,23 @@ async def open_tip_key(tip: Tip, staff: StaffMember, private_key: bytes) -> byte
         raise NoAccess("this private key does not open the tip") from error
 
 
-async def share_with(tip: Tip, tip_key: bytes, member: StaffMember) -> None:
-    """Seal an open tip's key to one more member (someone who joined the unit later)."""
+async def share_with(
+    tip: Tip | int,
+    tip_key: bytes,
+    member: StaffMember,
+    connection: BaseDBAsyncClient | None = None,
+) -> bool:
+    """Seal an open tip's key to one more member (a unit it is shared with, someone who joined
+    the unit later); False when the member already held it."""
     if member.public_key is None:
         raise NoAccess("this member has no key pair")
-    await TipKey.get_or_create(
-        tip_id=tip.id,
+    _row, made = await TipKey.get_or_create(
+        tip_id=tip if isinstance(tip, int) else tip.id,
         staff_id=member.id,
         defaults={"sealed_key": crypto.seal_to(bytes(member.public_key), tip_key)},
+        using_db=connection,
     )
+    return made
 
 
 # Ciphertexts are padded to a size bucket (1 KiB, 2 KiB, 4 KiB, …) so their length does not tell

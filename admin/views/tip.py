@@ -1,6 +1,7 @@
 """One tip's page: the answers decrypted with the session's private key, its files (cleaned
-copies, and originals as evidence), its labels, who has it, its timeline, and the forms that act
-on it (admin/views/tip_actions.py). Opening it is audited and moves the reader's read mark.
+copies, and originals as evidence), its labels, who has it, its timeline, links to the
+tips linked to it, its sharing and its exports, and the forms that act on it
+(admin/views/tip_actions.py). Opening it is audited and moves the reader's read mark.
 
 What a reporter or a member wrote is shown as text: Jinja2 escapes it, whatever it says. A form
 that could not be applied (a missing reason, a tip changed meanwhile) shows this page again with
@@ -130,6 +131,9 @@ SENTENCES = {
     "tip.file": N_("%(who)s viewed a cleaned copy of a file"),
     "tip.file_original": N_("%(who)s downloaded an original file (evidence)"),
     "tip.stale": N_("%(who)s tried a change that came after someone else's, and it was refused"),
+    "tip.shared": N_("%(who)s shared it with the %(to_unit)s unit"),
+    "tip.escalated": N_("Nobody acknowledged it in time: escalated to the %(unit)s unit"),
+    "tip.exported": N_("%(who)s exported it (%(format)s)"),
 }
 OTHER = N_("%(who)s: %(action)s")
 
@@ -148,6 +152,8 @@ def _described(
         "status": status_names.get(str(details.get("status")), str(details.get("status"))),
         "label": details.get("label_name") or "?",
         "member": details.get("assignee_name") or "?",
+        "to_unit": str(details.get("to_unit", "?")),
+        "format": str(details.get("format", "?")),
     }
     action = event.action
     if action == "tip.assigned" and details.get("assignee") is None:

@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 import bot
 from bot import app, menu
 from bot.keyboards import COUNTRY_NAMES, LONGEST_LABEL, SHORT_LABEL, Button, rows
+from content.surveys import load_surveys
 from core.i18n import LANGUAGES, LOCALES_DIR
 from tips.questionnaire import YES_NO_LABELS, load
 
@@ -38,6 +39,10 @@ def _choice_labels() -> list[str]:
     return [c.label for question in load().questions for c in question.choices]
 
 
+def _survey_labels() -> list[str]:
+    return [c.label for s in load_surveys().values() for q in s.questions for c in q.choices]
+
+
 # (file in bot/, the label expression as written) -> the msgids it can show. None: the label is
 # not a catalog string (a language's own name, a library page title) and is checked elsewhere.
 DYNAMIC: dict[tuple[str, str], Callable[[], list[str]] | None] = {
@@ -47,6 +52,10 @@ DYNAMIC: dict[tuple[str, str], Callable[[], list[str]] | None] = {
     ("keyboards.py", "_(name)"): lambda: list(COUNTRY_NAMES.values()),
     ("keyboards.py", "name"): None,  # LANGUAGES: each name in its own script
     ("learn.py", "p.title"): None,  # content/library page titles, not in the catalogs
+    ("survey.py", "_(survey.title)"): lambda: [s.title for s in load_surveys().values()],
+    ("survey.py", "mark + _(c.label)"): lambda: _survey_labels(),
+    ("survey.py", "_(c.label)"): lambda: _survey_labels(),
+    ("survey.py", "page.title"): None,  # content/library page titles, not in the catalogs
 }
 
 # Translations known to be too long, awaiting the shorter wording proposed beside each (the lead

@@ -48,3 +48,18 @@ async def callback_answer(chat: SandboxChat, words: str) -> dict:
 
     await eventually(answered)
     return found[-1]
+
+
+async def begin_report(
+    chat: SandboxChat, _: Callable[[str], str] = str, danger: str = "No"
+) -> Message:
+    """/report, ▶ Start on the calm first screen, and the first question (is someone in danger?)
+    answered with `danger` (a label in the chat's language); returns the next question."""
+    from tips.questionnaire import load
+
+    questions = load()
+    await send(chat, "/report", _("<b>Report anonymously</b>").removeprefix("<b>")[:12])
+    await press(chat, _("▶ Start"), _(questions.get("danger").prompt))
+    return await press(
+        chat, _(danger) if danger == "No" else danger, _(questions.get("what").prompt)
+    )

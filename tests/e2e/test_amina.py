@@ -75,7 +75,7 @@ async def test_amina_reads_finds_help_subscribes_and_erases(sandbox, monkeypatch
     await press(amina, "‹ القائمة", "ماذا تريد أن تفعل؟")
     alerts = await press(amina, "🔔 التنبيهات", "التنبيهات رسائل قصيرة")
     assert "🔔 تفعيل التنبيهات" in labels(alerts)
-    await press(amina, "🔔 تفعيل التنبيهات", "أنت مشترك في تنبيهات المغرب")
+    await press(amina, "🔔 تفعيل التنبيهات", "اشتراكك في تنبيهات المغرب مفعَّل")
     subscriber = await Subscriber.get()
     assert (subscriber.country, subscriber.language) == ("MA", "ar")
     assert str(AMINA) not in subscriber.chat_key

@@ -58,7 +58,7 @@ async def test_a_whole_story_leaves_no_ids_or_words_in_the_logs(
     monkeypatch.undo()
     await send(layla, SECRET_WORDS, "لم أفهم ذلك")
     await layla.send_sticker()
-    await send(layla, "/stop", "لم تكن مشتركًا")
+    await send(layla, "/stop", "لا يوجد اشتراك في التنبيهات")
 
     logged = capsys.readouterr().err
     assert "OperationalError while handling callback_query" in logged

@@ -24,7 +24,7 @@ async def test_a_page_missing_in_hausa_comes_in_english_with_a_notice(sandbox):
     topics = await press(musa, "📚 Koyo", "Zaɓi maudu'i")
     assert english_title in labels(topics)
     await musa.press(english_title)
-    page = await says(musa, "Babu wannan shafin cikin Hausa tukuna; ga shi cikin English.")
+    page = await says(musa, "Babu wannan shafin cikin Hausa tukuna; ga shi cikin Turanci.")
     assert english_title in page["text"]
     while "Gaba ›" in labels(page):  # the page's last part ends with its sources
         page = await press(musa, "Gaba ›", "Babu wannan shafin cikin Hausa tukuna")

@@ -5,7 +5,7 @@ its place, and no more files than a report may carry."""
 
 from __future__ import annotations
 
-from tests.e2e.story import eventually, press, says, send
+from tests.e2e.story import begin_report, eventually, press, says, send
 from tests.tips.helpers import photo_with_gps, unit_with_focal_point
 from tips.drafts import MAX_FILES
 from tips.models import Tip, TipFile
@@ -14,7 +14,7 @@ REPORTER = 777000333444
 
 
 async def _to_description(chat) -> None:
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax, Chaffar beach", "When is it happening?")
@@ -25,7 +25,6 @@ async def _to_files(chat) -> None:
     await _to_description(chat)
     await send(chat, "A boat with forty people", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
 
 
@@ -66,7 +65,6 @@ async def test_two_quick_messages_lose_nothing(sandbox, db) -> None:
 
     await says(chat, "Who or what is involved?")
     await says(chat, "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
     review = await press(chat, "✔ Done", "Please check your report")
     assert "Men loading a boat at night" in review["text"]

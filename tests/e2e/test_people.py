@@ -73,7 +73,7 @@ async def test_alerts_follow_a_change_of_language(sandbox):
     await press(nour, "العربية", "في أي بلد أنت")
     await press(nour, "الجزائر", "ماذا تريد أن تفعل؟")
     await send(nour, "/alerts", "التنبيهات رسائل قصيرة")
-    await press(nour, "🔔 تفعيل التنبيهات", "أنت مشترك")
+    await press(nour, "🔔 تفعيل التنبيهات", "اشتراكك في تنبيهات")
     await send(nour, "/language", "يُرجى اختيار لغتك")
     await press(nour, "Français", "Que voulez-vous faire ?")
     subscriber = await Subscriber.get()

@@ -14,7 +14,7 @@ from bot import report
 from core import accounts
 from core.i18n import translator
 from core.telegram_http import AiohttpRequest
-from tests.e2e.story import callback_answer, eventually, press, says, send
+from tests.e2e.story import begin_report, callback_answer, eventually, press, says, send
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
 from tips import drafts, inbox
 from tips.models import Draft, Tip
@@ -30,14 +30,13 @@ def _asks(_, question: str) -> str:
 
 async def _walk_report(chat, _) -> None:
     """The whole questionnaire, in the chat's language, up to the review."""
-    await send(chat, "/report", _asks(_, "what"))
+    await begin_report(chat, _)
     await press(chat, _("A boat about to leave"), _asks(_, "country"))
     await press(chat, _("Tunisia"), _asks(_, "place"))
     await send(chat, "Zarzis, the old harbour", _asks(_, "when"))
     await press(chat, _("Today or tonight"), _asks(_, "description"))
     await send(chat, "Forty people waiting with a smuggler called Hamid", _asks(_, "involved"))
     await press(chat, _("Skip ›"), _asks(_, "child"))
-    await press(chat, _("No"), _asks(_, "danger"))
     await press(chat, _("No"), _asks(_, "files"))
     await press(chat, _("✔ Done"), _("<b>Please check your report before sending it.</b>")[3:12])
 
@@ -70,7 +69,7 @@ async def test_french_cancel_leaves_no_trace(sandbox, db):
     await unit_with_focal_point("TN", "TN")
     _ = translator("fr").gettext
     chat = sandbox.chat(REPORTER, language_code="fr")
-    await send(chat, "/report", _asks(_, "what"))
+    await begin_report(chat, _)
     await press(chat, _("A smuggling offer or operation"), _asks(_, "country"))
     await press(chat, _("Tunisia"), _asks(_, "place"))
     await send(chat, "Sfax, près du port", _asks(_, "when"))
@@ -115,7 +114,7 @@ async def test_an_abandoned_report_leaves_the_chat_when_it_expires(sandbox, db):
     await unit_with_focal_point("TN", "TN")
     _ = translator("ar").gettext
     chat = sandbox.chat(REPORTER, language_code="ar")
-    await send(chat, "/report", _asks(_, "what"))
+    await begin_report(chat, _)
     await press(chat, _("A boat about to leave"), _asks(_, "country"))
     await press(chat, _("Tunisia"), _asks(_, "place"))
     await send(chat, "Zarzis, the old harbour", _asks(_, "when"))

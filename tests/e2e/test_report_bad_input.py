@@ -4,7 +4,7 @@ fails at the moment of sending. Each gets a clear answer; nothing half-written s
 
 from __future__ import annotations
 
-from tests.e2e.story import press, says, send
+from tests.e2e.story import begin_report, press, says, send
 from tests.tips.helpers import unit_with_focal_point
 from tips import abuse, media
 from tips.models import Draft, Receipt, Tip, TipKey
@@ -13,21 +13,20 @@ CHAT = 555000111
 
 
 async def _to_review(chat) -> None:
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A smuggling offer or operation", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Tunis", "When is it happening?")
     await press(chat, "It already happened", "What did you see or hear?")
     await send(chat, "A man offered places on a boat", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
 
 
 async def test_bad_answers_and_files_get_clear_replies(sandbox, db, monkeypatch) -> None:
     await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(CHAT, language_code="en")
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     old = await press(chat, "A smuggling offer or operation", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await chat.press(data="report:a:what:boat", message_id=old["message_id"])
@@ -44,7 +43,6 @@ async def test_bad_answers_and_files_get_clear_replies(sandbox, db, monkeypatch)
     await send(chat, "x" * 10_000, "too long")
     await send(chat, "Men loading a boat", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
     await chat.send_document(b"MZ\x90\x00 not a photo", name="photo.jpg", mime_type="image/jpeg")
     await says(chat, "cannot be accepted")

@@ -11,7 +11,7 @@ from tortoise import connections
 
 from core import accounts
 from core.models import StaffMember
-from tests.e2e.story import labels, press, says, send
+from tests.e2e.story import begin_report, labels, press, says, send
 from tests.tips.helpers import PASSWORD, has_gps, photo_with_gps, unit_with_focal_point
 from tips import inbox
 from tips.models import Receipt, Tip, TipStatus, Urgency
@@ -23,15 +23,14 @@ CANARY = "CANARY-7f3a boat leaves from Sfax beach tonight"
 
 async def _report_boat(chat) -> str:
     """Walk the questionnaire as the Sfax reporter; returns the receipt digits."""
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax, Chaffar beach", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, CANARY, "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "Yes", "Is someone in danger right now?")
-    await press(chat, "No", "You can send photos")
+    await press(chat, "Yes", "You can send photos")
     review = await press(chat, "✔ Done", "Please check your report")
     assert "Sfax, Chaffar beach" in review["text"] and "A boat about to leave" in review["text"]
     done = await press(chat, "📨 Send the report", "Your tracking code")

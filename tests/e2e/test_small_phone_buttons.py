@@ -31,7 +31,9 @@ async def test_a_french_speaker_sees_long_buttons_on_rows_of_their_own(sandbox):
     assert ["☎️ Trouver de l'aide"] in keyboard(menu)
     assert ["🌐 Langue", "📍 Pays"] in keyboard(menu)  # short labels still share a row
 
-    what = await press(karim, "📝 Signaler anonymement", "Que voulez-vous signaler ?")
+    await press(karim, "📝 Signaler anonymement", "Signaler anonymement")
+    await press(karim, "▶ Commencer", "Quelqu'un est-il en danger")
+    what = await press(karim, "Non", "Que voulez-vous signaler ?")
     assert_long_labels_stand_alone(what)
     assert ["Un bateau sur le point de partir"] in keyboard(what)
     where = await press(karim, "Un bateau sur le point de partir", "Dans quel pays")

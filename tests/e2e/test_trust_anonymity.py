@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core import accounts
 from tests.e2e import attacker
-from tests.e2e.story import press, send
+from tests.e2e.story import begin_report, press, send
 from tests.e2e.test_report_sfax import _report_boat
 from tests.tips.helpers import PASSWORD, unit_with_focal_point
 from tips import inbox
@@ -146,7 +146,7 @@ async def stored_size(description: str) -> int:
 async def test_erase_removes_everything_keyed_to_the_chat(sandbox, db) -> None:
     await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(REPORTER, language_code="en")
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A smuggling offer or operation", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Zarzis harbour", "When is it happening?")

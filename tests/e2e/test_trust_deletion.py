@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.e2e import attacker
-from tests.e2e.story import eventually, press, says, send
+from tests.e2e.story import begin_report, eventually, press, says, send
 from tests.tips.helpers import unit_with_focal_point
 from tips import drafts
 from tips.models import Draft
@@ -19,7 +19,7 @@ REPORTER = 777000888999
 
 async def _start_report(chat) -> tuple[bytes, bytes]:
     """Answer the first questions; returns the draft's sealed bytes and its chat key."""
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Zarzis harbour", "When is it happening?")
@@ -38,7 +38,6 @@ async def _start_report(chat) -> tuple[bytes, bytes]:
 async def _finish(chat, how: str) -> None:
     if how == "send":
         await press(chat, "Skip ›", "Is a child involved?")
-        await press(chat, "No", "Is someone in danger right now?")
         await press(chat, "No", "You can send photos")
         await press(chat, "✔ Done", "Please check your report")
         await press(chat, "📨 Send the report", "Your tracking code")

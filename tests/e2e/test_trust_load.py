@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from core import crypto
-from tests.e2e.story import press, send
+from tests.e2e.story import begin_report, press, send
 from tests.e2e.test_report_sfax import _report_boat
 from tests.tips.helpers import photo_with_gps, unit_with_focal_point
 from tips import media
@@ -26,14 +26,13 @@ async def test_each_photo_is_cleaned_once_off_the_loop(sandbox, db, monkeypatch)
 
     monkeypatch.setattr(media, "triage_copy", watched)
     chat = sandbox.chat(REPORTER, language_code="en")
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, "Forty people at the beach", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
     await chat.send_photo(photo_with_gps())
     await press(chat, "✔ Done", "Files: 1")

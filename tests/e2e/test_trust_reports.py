@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from tests.e2e.story import press, says, send
+from tests.e2e.story import begin_report, press, says, send
 from tests.tips.helpers import photo_with_gps, unit_with_focal_point
 from tips import drafts, intake, media
 from tips.models import Draft, DraftFile, PendingReceipt, Tip
@@ -27,14 +27,13 @@ SFAX_BOAT = {
 
 
 async def _to_review(chat) -> None:
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax", "When is it happening?")
     await press(chat, "Today or tonight", "What did you see or hear?")
     await send(chat, "Forty people waiting at the beach", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
     await press(chat, "✔ Done", "Please check your report")
 
@@ -132,7 +131,7 @@ def _token_of(data: str) -> bytes:
 async def test_crafted_skip_of_a_required_question_is_refused(sandbox, db) -> None:
     await unit_with_focal_point("TN", "TN")
     chat = sandbox.chat(REPORTER, language_code="en")
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A boat about to leave", "In which country")
     await press(chat, "Tunisia", "Which town or area?")
     await send(chat, "Sfax", "When is it happening?")

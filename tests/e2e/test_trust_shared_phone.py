@@ -9,7 +9,7 @@ from __future__ import annotations
 from core import accounts
 from core.i18n import translator
 from core.models import StaffMember
-from tests.e2e.story import labels, press, says, send
+from tests.e2e.story import begin_report, labels, press, says, send
 from tests.tips.documents import AUTHOR, XMP_CANARY, pdf_with_metadata
 from tests.tips.helpers import PASSWORD, has_gps, photo_with_gps, unit_with_focal_point
 from tips import inbox
@@ -30,7 +30,7 @@ async def _opened(tip: Tip) -> inbox.OpenedTip:
 
 
 async def _to_place(chat) -> dict:
-    await send(chat, "/report", "What do you want to report?")
+    await begin_report(chat)
     await press(chat, "A smuggling offer or operation", "In which country")
     return await press(chat, "Tunisia", PLACE_PROMPT)
 
@@ -39,7 +39,6 @@ async def _after_place_to_review(chat) -> None:
     await press(chat, "In the coming days", "What did you see or hear?")
     await send(chat, "A man sells places on a boat", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     await press(chat, "No", "You can send photos")
     await press(chat, "✔ Done", "Please check your report")
 
@@ -93,7 +92,7 @@ async def test_a_location_kept_after_the_warning_is_rounded_to_about_a_kilometre
     _ = translator("fr").gettext
     questions = load()
     lea = sandbox.chat(REPORTER, language_code="fr")
-    await send(lea, "/report", _(questions.get("what").prompt))
+    await begin_report(lea, _)
     await press(lea, _("A smuggling offer or operation"), _(questions.get("country").prompt))
     await press(lea, _("Tunisia"), _(questions.get("place").prompt))
     await lea.send_location(33.50412, 11.11235)
@@ -102,7 +101,6 @@ async def test_a_location_kept_after_the_warning_is_rounded_to_about_a_kilometre
     await press(lea, _("In the coming days"), _(questions.get("description").prompt))
     await send(lea, "Un homme vend des places sur un bateau", _(questions.get("involved").prompt))
     await press(lea, _("Skip ›"), _(questions.get("child").prompt))
-    await press(lea, _("No"), _(questions.get("danger").prompt))
     await press(lea, _("No"), _(questions.get("files").prompt))
     review = await press(lea, _("✔ Done"), _("shared location (rounded)"))
     assert "33.5" not in review["text"]  # the review names no coordinates on her screen
@@ -121,7 +119,6 @@ async def test_files_prompt_warns_before_upload_and_each_file_is_cleaned_or_mark
     await press(chat, "In the coming days", "What did you see or hear?")
     await send(chat, "A man sells places on a boat", "Who or what is involved?")
     await press(chat, "Skip ›", "Is a child involved?")
-    await press(chat, "No", "Is someone in danger right now?")
     asked = await press(chat, "No", "You can send photos")
     assert "Send photos as photos, not as files" in asked["text"]
     assert "A voice, a face or a reflection can be recognised" in asked["text"]
@@ -161,7 +158,7 @@ async def test_a_reporter_who_cannot_write_reports_by_voice_and_may_not_know(san
         return _(questions.get(question_id).prompt)
 
     amal = sandbox.chat(REPORTER, language_code="ar")
-    await send(amal, "/report", asks("what"))
+    await begin_report(amal, _, danger=_("I don't know"))
     await press(amal, _("Trafficking or exploitation"), asks("country"))
     await press(amal, _("Tunisia"), asks("place"))
     when = await press(amal, _("Skip ›"), asks("when"))
@@ -170,7 +167,6 @@ async def test_a_reporter_who_cannot_write_reports_by_voice_and_may_not_know(san
     await amal.send_voice(VOICE, duration=40)
     await says(amal, asks("involved"))
     await press(amal, _("Skip ›"), asks("child"))
-    await press(amal, _("I don't know"), asks("danger"))
     files = await press(amal, _("I don't know"), asks("files"))
     assert _("Files received: {count}").format(count=1) in files["text"]
     await press(amal, _("✔ Done"), _(VOICE_ANSWER))

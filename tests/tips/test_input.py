@@ -17,7 +17,13 @@ from .helpers import has_gps, photo_with_gps
 
 def test_questionnaire_is_data_and_sets_routing_fields() -> None:
     q = questionnaire.load()
-    assert q.first().id == "what" and q.after("danger").id == "files" and q.after("files") is None
+    # Someone in danger is asked first; then the report; files close it.
+    assert q.first().id == "danger" and q.after("danger").id == "what"
+    assert q.after("child").id == "files" and q.after("files") is None
+    # A quick report (someone in danger, details later) asks only what and where, then reviews.
+    assert q.next_step("danger", quick=True).id == "what"
+    assert q.next_step("what", quick=True).id == "country"
+    assert q.next_step("country", quick=True) is None
     answers = {"what": "boat", "country": "TN", "when": "past", "child": "no", "danger": "no"}
     assert q.category(answers) == Category.BOAT and q.country(answers) == "TN"
     assert q.urgency(answers) == Urgency.URGENT  # a boat about to leave

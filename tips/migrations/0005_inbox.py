@@ -83,7 +83,7 @@ class AddIndexToCore(ops.AddIndex):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('core', '0004_staff_sign_in'), ('tips', '0004_trust')]
+    dependencies = [('core', '0004_staff_sign_in'), ('tips', '0006_sharing')]
 
     initial = False
 
