@@ -132,3 +132,9 @@ async def linked_tips(staff: StaffMember, tip_id: str | int) -> tuple[list[Tip],
     seen = len(shown) if len(shown) < LINKED_SHOWN else await visible.count()
     elsewhere = await Tip.filter(id__in=linked).count() - seen
     return shown, elsewhere
+
+
+def may_manage(staff: StaffMember, tip: Tip) -> bool:
+    """Whether this member may give the tip to someone, close it or reopen it: an active unit
+    lead of the unit the tip was routed to."""
+    return staff.is_active and staff.role == Role.UNIT_LEAD and staff.unit_id == tip.unit_id

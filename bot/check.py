@@ -42,8 +42,9 @@ ASK_RECEIPT, OPEN, ADD_TEXT, ADD_FILE = "receipt", "open", "add_text", "add_file
 
 STATUS = {
     TipStatus.NEW: N_("Received, waiting to be read"),
-    TipStatus.IN_REVIEW: N_("Being looked at by the team"),
-    TipStatus.ACTION_TAKEN: N_("The team has acted on it"),
+    TipStatus.ACKNOWLEDGED: N_("Read by the team"),
+    TipStatus.INVESTIGATING: N_("Being looked at by the team"),
+    TipStatus.REFERRED: N_("The team has acted on it"),
     TipStatus.CLOSED: N_("Closed"),
 }
 

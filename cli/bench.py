@@ -1,5 +1,5 @@
-"""`aman bench broadcast …`: run benchmarks/broadcast.py in its own process and print its one
-JSON line. The script owns its options (`aman bench broadcast --help` shows them)."""
+"""`aman bench broadcast …` and `aman bench inbox …`: run benchmarks/<name>.py in its own process
+and print its one JSON line. Each script owns its options (`aman bench inbox --help`)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,29 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "broadcast.py"
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SCRIPTS = {
+    "broadcast": (
+        "one campaign to N synthetic subscribers (--subscribers N --rate R [--no-flood])"
+    ),
+    "inbox": "the tip inbox and tip page at N seeded tips (--tips N [--database DSN])",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("bench", help="reproducible performance runs")
     commands = parser.add_subparsers(dest="bench_command", metavar="BENCHMARK", required=True)
-    broadcast = commands.add_parser(
-        "broadcast",
-        help="one campaign to N synthetic subscribers (--subscribers N --rate R [--no-flood])",
-        add_help=False,
-        prefix_chars="\0",  # every word, dashes included, is handed to the script as it is
-    )
-    broadcast.add_argument("options", nargs="*")
-    broadcast.set_defaults(handler=_broadcast)
+    for name, summary in SCRIPTS.items():
+        command = commands.add_parser(
+            name,
+            help=summary,
+            add_help=False,
+            prefix_chars="\0",  # every word, dashes included, is handed to the script as it is
+        )
+        command.add_argument("options", nargs="*")
+        command.set_defaults(handler=_run, script=BENCHMARKS / f"{name}.py")
 
 
-def _broadcast(args: argparse.Namespace) -> int:
-    command = [sys.executable, str(SCRIPT), *args.options]
-    return subprocess.call(command, cwd=SCRIPT.parent.parent)  # noqa: S603 - our own script
+def _run(args: argparse.Namespace) -> int:
+    command = [sys.executable, str(args.script), *args.options]
+    return subprocess.call(command, cwd=BENCHMARKS.parent)  # noqa: S603 - our own script

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields, models
+from tortoise.indexes import Index
 
 
 class ChatProfile(models.Model):
@@ -131,6 +132,9 @@ class AuditEntry(models.Model):
     class Meta:
         table = "audit_entry"
         ordering = ("-id",)
+        # A tip page's timeline reads the entries about one tip. Made by tips migration 0005_inbox,
+        # the migration of the inbox that needs it.
+        indexes = (Index(fields=("target", "id"), name="audit_entry_by_target"),)
 
 
 class StaffSession(models.Model):

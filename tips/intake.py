@@ -30,6 +30,7 @@ from tips.sealing import encrypt_json, recipients, seal_tip_key
 log = get_logger(__name__)
 
 PENDING_RECEIPT = timedelta(minutes=15)
+CHILD_QUESTION = "child"  # the questionnaire's "Is a child involved?" (answers yes, no, unknown)
 
 
 class SubmitFailed(Exception):
@@ -54,6 +55,12 @@ class Submitted:
     urgency: Urgency
     tip_id: int | None = None  # None when the receipt was shown again from the pending copy
     unit_code: str | None = None
+
+
+def child_involved(answers: dict[str, Any]) -> bool:
+    """The reporter said a child is involved: a routing fact kept in clear beside urgency (which
+    it implies), so the inbox can put these tips first."""
+    return answers.get(CHILD_QUESTION) == "yes"
 
 
 def new_token() -> bytes:
@@ -132,6 +139,7 @@ async def _store(
                 country=country,
                 category=category,
                 urgency=urgency,
+                child_involved=child_involved(answers),
                 content=content,
                 created_at=hour,
                 using_db=connection,

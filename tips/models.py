@@ -9,10 +9,15 @@ index of the chat, and a notification request keeps its chat id sealed at rest.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields, models
+from tortoise.indexes import Index
 
 from core import crypto
+
+if TYPE_CHECKING:
+    from core.models import StaffMember
 
 
 class Category(StrEnum):
@@ -29,10 +34,37 @@ class Urgency(StrEnum):
 
 
 class TipStatus(StrEnum):
+    """Where a tip stands: new -> acknowledged -> investigating -> referred -> closed (closing
+    takes a written reason, tips.inbox.set_status)."""
+
     NEW = "new"
-    IN_REVIEW = "in_review"
-    ACTION_TAKEN = "action_taken"
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    REFERRED = "referred"
     CLOSED = "closed"
+    # The names of before tips migration 0005 (which moved their rows to the new values): kept
+    # as aliases so that code written against them reads on.
+    IN_REVIEW = "investigating"
+    ACTION_TAKEN = "referred"
+
+    @classmethod
+    def _missing_(cls, value: object) -> TipStatus | None:
+        # A row written with an old value (by a process older than the migration) still reads.
+        return {"in_review": cls.INVESTIGATING, "action_taken": cls.REFERRED}.get(str(value))
+
+
+INBOX_COLUMNS = (
+    *("unit_id", "child_involved", "urgency", "created_at", "id"),  # the order
+    *("category", "country", "status", "assignee_id"),  # shown and filtered on
+)
+
+
+def _open_only(index: Index) -> Index:
+    """The index for open tips only (partial: `closed_at IS NULL`), so a million closed tips never
+    stand in front of the open ones. The condition holds no parameter, so PostgreSQL uses it for
+    prepared statements too; SQLite has partial indexes as well."""
+    index.extra = ' WHERE "closed_at" IS NULL'
+    return index
 
 
 class Tip(models.Model):
@@ -44,6 +76,13 @@ class Tip(models.Model):
     category = fields.CharEnumField(Category, max_length=16)
     urgency = fields.CharEnumField(Urgency, max_length=16, default=Urgency.NORMAL)
     status = fields.CharEnumField(TipStatus, max_length=16, default=TipStatus.NEW)
+    # A routing fact like urgency (the reporter said a child is involved), kept in clear so the
+    # inbox can put these tips first in SQL; it implies urgency == URGENT.
+    child_involved = fields.BooleanField(default=False, db_default=False)
+    # The member of the unit the lead gave this tip to (None: nobody in particular).
+    assignee: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "core.StaffMember", related_name="assigned_tips", null=True, on_delete=fields.SET_NULL
+    )
     content = fields.BinaryField()  # SecretBox(tip key, JSON answers padded to a size bucket)
     # Reporter-side times are whole hours (core.coarse): finer ones could pair a tip with a chat.
     # Both are always given explicitly (updated_at through QuerySet.update, never save()).
@@ -53,6 +92,22 @@ class Tip(models.Model):
 
     class Meta:
         table = "tip"
+        # The inbox's orders (tips.listing): a unit's tips, child-involved then urgent first,
+        # newest first; its open tips alone (the default view); by status; by assignee. The
+        # first two also hold every column the list shows or filters on after the order, so
+        # a page and its filters are read from the index alone, never from the wide rows.
+        indexes = (
+            _open_only(Index(fields=INBOX_COLUMNS, name="tip_inbox_open")),
+            Index(fields=INBOX_COLUMNS, name="tip_inbox_all"),
+            Index(
+                fields=("unit_id", "status", "child_involved", "urgency", "created_at", "id"),
+                name="tip_inbox_status",
+            ),
+            Index(
+                fields=("assignee_id", "child_involved", "urgency", "created_at", "id"),
+                name="tip_inbox_assignee",
+            ),
+        )
 
 
 class TipKey(models.Model):
@@ -86,6 +141,7 @@ class TipMessage(models.Model):
     class Meta:
         table = "tip_message"
         ordering = ("id",)
+        indexes = (Index(fields=("tip_id", "id"), name="tip_message_by_tip"),)
 
 
 class TipFile(models.Model):
@@ -103,6 +159,7 @@ class TipFile(models.Model):
     class Meta:
         table = "tip_file"
         ordering = ("id",)
+        indexes = (Index(fields=("tip_id", "id"), name="tip_file_by_tip"),)
 
 
 class Receipt(models.Model):
@@ -314,3 +371,67 @@ class StaffNoticeMark(models.Model):
 
     class Meta:
         table = "tip_staff_notice_mark"
+
+
+class Label(models.Model):
+    """A word a unit sorts its tips by ("needs translation", "duplicate"). Labels are kept in
+    clear so the inbox can filter on them in SQL: the page says never to put a name, a place or
+    a number in one."""
+
+    id = fields.IntField(primary_key=True)
+    unit = fields.ForeignKeyField("core.Unit", related_name="tip_labels", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=40)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "tip_label"
+        unique_together = (("unit", "name"),)
+
+
+class TipLabel(models.Model):
+    """One label on one tip."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="labels", on_delete=fields.CASCADE)
+    label = fields.ForeignKeyField("tips.Label", related_name="tips", on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "tip_label_link"
+        unique_together = (("tip", "label"),)
+        indexes = (Index(fields=("label_id", "tip_id"), name="tip_label_link_by_label"),)
+
+
+class TipNote(models.Model):
+    """An internal note of the team on a tip (the reporter never sees it), or the written reason
+    a tip was closed: tip content, so encrypted with the tip key like a message."""
+
+    id = fields.IntField(primary_key=True)
+    tip = fields.ForeignKeyField("tips.Tip", related_name="notes", on_delete=fields.CASCADE)
+    author: fields.ForeignKeyNullableRelation[StaffMember] = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tip_notes", null=True, on_delete=fields.SET_NULL
+    )
+    closes = fields.BooleanField(default=False)  # the reason given for closing the tip
+    body = fields.BinaryField()  # SecretBox(tip key, text padded to a size bucket)
+    created_at = fields.DatetimeField(auto_now_add=True)  # staff time, like the audit log
+
+    class Meta:
+        table = "tip_note"
+        ordering = ("id",)
+        indexes = (Index(fields=("tip_id", "id"), name="tip_note_by_tip"),)
+
+
+class TipRead(models.Model):
+    """A member's read mark on a tip: what the reporter had sent when they last opened it, so
+    the inbox shows a tip as unread until they open it, and again when the reporter adds to it."""
+
+    id = fields.IntField(primary_key=True)
+    staff: fields.ForeignKeyRelation[StaffMember] = fields.ForeignKeyField(
+        "core.StaffMember", related_name="tips_read", on_delete=fields.CASCADE
+    )
+    tip = fields.ForeignKeyField("tips.Tip", related_name="read_by", on_delete=fields.CASCADE)
+    last_message_id = fields.IntField(default=0)  # the reporter's latest message then
+    last_file_id = fields.IntField(default=0)  # and their latest file
+
+    class Meta:
+        table = "tip_read"
+        unique_together = (("staff", "tip"),)

@@ -21,7 +21,7 @@ from core.db import APPS, close_db, init_db, migrate, tortoise_config
 from core.models import Unit
 from tests.conftest import BACKENDS, PG_URL
 from tips import receipts, sealing
-from tips.models import Category, Receipt, Tip
+from tips.models import Category, Receipt
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = {"core", "tips", "campaigns", "content", "bot", "admin", "cli", "benchmarks"}
@@ -165,20 +165,23 @@ async def test_upgrade_keeps_existing_data(databases: Databases) -> None:
     unit = await Unit.create(code="TN", name="Tunisia unit", country="TN")
     tip_key = crypto.new_content_key()
     answers = {"what": "boat", "description": "a boat leaves Sfax tonight"}
-    tip = await Tip.create(
-        unit=unit,
-        country="TN",
-        category=Category.BOAT,
-        content=sealing.encrypt_json(tip_key, answers),
+    placeholders = ["?", "?", "?"] if databases.backend == "sqlite" else ["$1", "$2", "$3"]
+    connection = Tortoise.get_connection("default")
+    # The tip as that version wrote it: the live model has columns added since.
+    await connection.execute_query(
+        "INSERT INTO tip (unit_id, country, category, urgency, status, content, created_at, "
+        f"updated_at) VALUES ({', '.join(placeholders)}, 'normal', 'new', "
+        f"{'?' if databases.backend == 'sqlite' else '$4'}, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        [unit.id, "TN", Category.BOAT.value, sealing.encrypt_json(tip_key, answers)],
     )
+    tip_id = (await connection.execute_query_dict("SELECT id FROM tip"))[0]["id"]
     crypto.use_kdf_limits(crypto.MODERATE)
     receipt = receipts.new_receipt()
     old = await crypto.open_receipt(receipt)
-    placeholders = ["?", "?", "?"] if databases.backend == "sqlite" else ["$1", "$2", "$3"]
-    await Tortoise.get_connection("default").execute_query(
+    await connection.execute_query(
         "INSERT INTO tip_receipt (tip_id, digest, sealed_key, created_at) "
         f"VALUES ({', '.join(placeholders)}, CURRENT_TIMESTAMP)",
-        [tip.id, old.digest, crypto.encrypt_content(old.key, tip_key)],
+        [tip_id, old.digest, crypto.encrypt_content(old.key, tip_key)],
     )
     await close_db()
 
@@ -187,10 +190,10 @@ async def test_upgrade_keeps_existing_data(databases: Databases) -> None:
     crypto.use_kdf_limits(crypto.FAST)
     receipts.forget_kdfs()
 
-    row = await Receipt.get(tip_id=tip.id)
+    row = await Receipt.get(tip_id=tip_id)
     assert row.kdf == crypto.receipt_kdf(crypto.MODERATE) == "argon2id:t=3,m=65536,p=1"
     opened = await receipts.open_tip(receipt)
-    assert opened is not None and opened.tip.id == tip.id
+    assert opened is not None and opened.tip.id == tip_id
     assert sealing.decrypt_json(opened.key, opened.tip.content) == answers
     assert (await Unit.get(code="TN")).name == "Tunisia unit"
 

@@ -89,7 +89,9 @@ async def test_reporter_follows_up_with_the_receipt(db: str, monkeypatch) -> Non
 
     await followup.request_notice(opened, 987654321, "ar")
     assert (await followup.view(opened)).notify_requested
-    await inbox.set_status(submitted.tip_id, fp_tn, TipStatus.CLOSED)
+    await inbox.set_status(
+        submitted.tip_id, fp_tn, TipStatus.CLOSED, reason="Referred", tip_key=opened.key
+    )
     assert (await followup.view(opened)).notify_requested is False
 
 
