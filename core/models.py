@@ -132,7 +132,7 @@ class AuditEntry(models.Model):
     class Meta:
         table = "audit_entry"
         ordering = ("-id",)
-        # A tip page's timeline reads the entries about one tip. Made by tips migration 0005_inbox,
+        # A tip page's timeline reads the entries about one tip. Made by tips migration 0007_inbox,
         # the migration of the inbox that needs it.
         indexes = (Index(fields=("target", "id"), name="audit_entry_by_target"),)
 
