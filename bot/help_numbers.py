@@ -27,7 +27,13 @@ def dialable(entry: Entry, lang: str) -> str:
 
 
 def danger_line(_: Gettext) -> str:
-    return "🚨 <b>" + _("In danger right now? Call the police or emergency number first.") + "</b>"
+    # Never "police first": police may detain or deport people without papers (issue 9).
+    line = _(
+        "In danger right now? For a medical or life emergency, call the numbers below. Police may "
+        "also detain or deport people without papers; UNHCR, IOM and the Red Cross or Red "
+        "Crescent can help people who are held."
+    )
+    return "🚨 <b>" + line + "</b>"
 
 
 def danger_block(_: Gettext, directory: HelpDirectory, country: str | None, lang: str) -> str:
