@@ -7,23 +7,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from core import audit
 from core.models import AuditEntry, Role, StaffMember
 
 from .staff import SFAX_BOAT, Browser, staff_member, submit, unit_with_focal_point
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 def rows_of(page: str) -> list[str]:

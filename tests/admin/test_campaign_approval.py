@@ -5,10 +5,7 @@ scheduled; other organisations and other roles see none of it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from admin.app import create_app
 from campaigns.models import Campaign, CampaignState
@@ -17,12 +14,6 @@ from core.models import AuditEntry, Role
 from .campaign_cast import campaign, moroccan_and_tunisian_subscribers, ngo
 from .people import browsers
 from .staff import Browser, staff_member, unit_with_focal_point
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def test_the_approver_approves_what_the_editor_submitted_and_the_author_cannot(

@@ -10,10 +10,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import AsyncIterator
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from admin.app import create_app
 from campaigns.models import Campaign, Variant
@@ -29,12 +27,6 @@ from .campaign_cast import (
 )
 from .people import browsers
 from .staff import Browser, token_in, unit_with_focal_point
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 def textarea(page: str, language: str) -> str:

@@ -10,9 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from campaigns import schedules
 from campaigns.models import Campaign, CampaignState
 from core.botapi import SandboxClient, start_server
@@ -21,12 +20,6 @@ from tests.campaigns.conftest import drain, make_sender
 
 from .campaign_cast import campaign, moroccan_and_tunisian_subscribers, ngo
 from .staff import Browser
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 @pytest.fixture

@@ -5,22 +5,13 @@ demo approver signs in the same way."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pyotp
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from cli.demo import DEMO_SUBSCRIBERS, demo_logins
 
 from .staff import Browser
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def test_the_demo_ngo_editor_and_approver_sign_in_from_the_printed_logins(

@@ -4,23 +4,14 @@ nothing else: the username and password, then a code made from the printed TOTP 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from cli.demo import demo_logins
 
 from .staff import Browser
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def test_a_newcomer_signs_in_from_the_printed_demo_logins(client: TestClient) -> None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from core.models import AuditEntry, Role, StaffMember
 from tips import escalation, inbox
 from tips.models import Escalation, HeldKey, Tip, TipKey, TipStatus
@@ -21,12 +19,6 @@ from tips.models import Escalation, HeldKey, Tip, TipKey, TipStatus
 from .staff import SFAX_BOAT, TUNIS_PAST, Browser, staff_member, submit, unit_with_focal_point
 
 CANARY = "A boat leaves Sfax tonight with forty people"
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 def listed(page: str) -> list[int]:

@@ -6,15 +6,12 @@ focal point of another unit gets neither, whatever the URL."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 
-from admin.app import create_app
 from core.models import AuditEntry
 from tips import followup, media, receipts
 from tips.intake import submit as submit_tip
@@ -25,12 +22,6 @@ from .staff import RABAT_OFFER, SFAX_BOAT, Browser, submit, unit_with_focal_poin
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "tip-export.schema.json"
 ARABIC_DESCRIPTION = "قارب يغادر صفاقس الليلة وعلى متنه أربعون شخصا"
 ARABIC_PLACE = "صفاقس، قرب الميناء"
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def exports() -> list[tuple[str, str | None, str]]:

@@ -7,13 +7,10 @@ a tip comes back unread when the reporter adds to it. A filter the inbox does no
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from core.models import Role
 from tips import followup, intake, receipts
 from tips.models import RoutingRule, Tip
@@ -22,12 +19,6 @@ from .staff import SFAX_BOAT, TUNIS_PAST, Browser, staff_member, unit_with_focal
 
 URGENT_NO_CHILD = SFAX_BOAT | {"child": "no", "what": "trafficking"}
 NOWHERE = TUNIS_PAST | {"country": "XX", "place": "At sea"}
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 def listed(page: str) -> list[int]:

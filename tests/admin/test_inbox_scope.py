@@ -5,13 +5,11 @@ wrote is shown as text, never run; roles without tips see no tip pages at all.""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
 from admin import scope
-from admin.app import create_app
 from core.models import AuditEntry, Role, StaffMember
 from tips.models import Tip
 
@@ -24,12 +22,6 @@ from .staff import (
     submit,
     unit_with_focal_point,
 )
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 def listed(page: str) -> list[int]:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -22,12 +20,6 @@ from tips.models import NotifyRequest, Tip, TipNote, TipStatus
 from .staff import SFAX_BOAT, TUNIS_PAST, Browser, staff_member, token_in, unit_with_focal_point
 
 QUESTION = "Is the boat still at the port of Sfax?"
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def tunis_unit() -> tuple[Unit, StaffMember, StaffMember]:

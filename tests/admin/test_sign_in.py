@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import pytest
@@ -29,12 +28,6 @@ from .staff import (
     token_in,
     unit_with_focal_point,
 )
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ works on every admin process that shares the database."""
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -28,12 +27,6 @@ from .staff import (
     token_in,
     unit_with_focal_point,
 )
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 @pytest.fixture

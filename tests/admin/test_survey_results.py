@@ -6,12 +6,9 @@ point cannot see survey results."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from admin.app import create_app
 from core.models import AuditEntry, Role
 from surveys.responses import complete
 from surveys.results import Row, suppress
@@ -19,12 +16,6 @@ from surveys.results import Row, suppress
 from .staff import Browser, staff_member, unit_with_focal_point
 
 SURVEY = "public-attitude"
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def _people_answer(answers: list[tuple[str, str]]) -> None:

@@ -5,12 +5,8 @@ original, as evidence, is written to the audit log; nobody outside the unit gets
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from aiohttp.test_utils import TestClient
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
-
-from admin.app import create_app
 from core.models import AuditEntry
 from tests.tips.helpers import has_gps, photo_with_gps
 from tips import intake, media
@@ -19,12 +15,6 @@ from tips.models import TipFile
 from .staff import SFAX_BOAT, Browser, unit_with_focal_point
 
 VOICE = b"OggS\x00\x02" + b"a voice that can be recognised" * 20
-
-
-@pytest.fixture
-async def client(db: str) -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(create_app())) as client:
-        yield client
 
 
 async def test_cleaned_copies_are_shown_and_originals_downloaded_as_audited_evidence(
